@@ -1,0 +1,64 @@
+/**
+ * One catalogue of warning and error codes. Codes are stable (scripts and tests match on them)
+ * and never reused. Each problem names the file and the byte offset or line it is about.
+ */
+export const CODES = {
+  SNARF_TEXT_BAD_LINE: 'a line that is not a valid alert in the detected format',
+  SNARF_TEXT_LONG_LINE: 'a line longer than the bound; skipped without buffering it whole',
+  SNARF_TEXT_BAD_UTF8: 'invalid UTF-8, replaced with U+FFFD',
+  SNARF_TEXT_TRUNCATED: 'the file ends inside a record',
+  SNARF_TEXT_BAD_TIME: 'a timestamp that cannot be placed in time',
+  SNARF_NOT_TEXT: 'the file is not a text alert log (it is binary, unified2 or pcap)',
+  SNARF_UNKNOWN_FORMAT: 'the format of the file could not be recognised',
+  SNARF_EMPTY_FILE: 'the file is empty',
+  SNARF_U2_BAD_LENGTH: 'a unified2 record whose length does not fit its type',
+  SNARF_U2_UNKNOWN_TYPE: 'a unified2 record of an unknown type, skipped by its length',
+  SNARF_U2_TRUNCATED: 'a unified2 file ends inside a record',
+  SNARF_U2_ODD_LENGTH: 'a known unified2 record type with an unexpected length; decoded with the nearest layout',
+  SNARF_U2_BAD_INNER_LENGTH: 'packet_length or blob_length disagrees with the record length',
+  SNARF_NOT_UNIFIED2: 'the file is not unified2 (it is pcap, pcapng, gzip or text)',
+  SNARF_RULES_BAD_LINE: 'a line of a rule map or config file that cannot be parsed',
+  SNARF_CONFIG_INVALID: 'a configuration key or value is wrong',
+  SNARF_IO: 'a file could not be read',
+} as const;
+
+export type Code = keyof typeof CODES;
+
+/** A recoverable problem: reported, counted, and the input goes on. */
+export interface Warning {
+  code: Code;
+  message: string;
+  file?: string;
+  offset?: number;
+  line?: number;
+}
+
+/** Formats `file:line` or `file@offset` the way every warning and error prints its place. */
+export function place(w: { file?: string; line?: number; offset?: number }): string {
+  if (!w.file) return '';
+  if (w.line !== undefined) return `${w.file}:${w.line}`;
+  if (w.offset !== undefined) return `${w.file}@${w.offset}`;
+  return w.file;
+}
+
+export function formatWarning(w: Warning): string {
+  const where = place(w);
+  return `${w.code}${where ? ` ${where}` : ''}: ${w.message}`;
+}
+
+/** An error that stops the current input (not the program); carries the same fields as a warning. */
+export class SnarfError extends Error {
+  readonly code: Code;
+  readonly file?: string;
+  readonly offset?: number;
+  readonly line?: number;
+
+  constructor(code: Code, message: string, where: { file?: string; offset?: number; line?: number } = {}) {
+    super(`${place(where) ? place(where) + ': ' : ''}${message}`);
+    this.name = 'SnarfError';
+    this.code = code;
+    this.file = where.file;
+    this.offset = where.offset;
+    this.line = where.line;
+  }
+}

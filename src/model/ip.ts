@@ -1,0 +1,92 @@
+/**
+ * IP addresses as the store keeps them: 16-byte keys (IPv4 as ::ffff:a.b.c.d) that sort
+ * IPv4 and IPv6 together, plus canonical text (dotted quad, RFC 5952 for IPv6).
+ * Parsing goes through ipaddr.js; a small cache keeps the hot path cheap because alert logs
+ * repeat the same few thousand addresses millions of times.
+ */
+import ipaddr from 'ipaddr.js';
+
+const CACHE_LIMIT = 65536;
+const keyCache = new Map<string, Buffer>();
+const textCache = new Map<string, string>();
+
+/** Canonical text for an address written in any accepted notation, or null if it is not one. */
+export function canonicalIp(text: string): string | null {
+  const cached = textCache.get(text);
+  if (cached !== undefined) return cached;
+  let canon: string;
+  try {
+    const addr = ipaddr.parse(text);
+    if (addr.kind() === 'ipv6') {
+      const v6 = addr as ipaddr.IPv6;
+      canon = v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toRFC5952String();
+    } else {
+      if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return null;
+      canon = addr.toString();
+    }
+  } catch {
+    return null;
+  }
+  if (textCache.size >= CACHE_LIMIT) textCache.clear();
+  textCache.set(text, canon);
+  return canon;
+}
+
+/** 16-byte sortable key for a canonical (or any valid) address text. Throws on invalid input. */
+export function ipKey(text: string): Buffer {
+  const cached = keyCache.get(text);
+  if (cached !== undefined) return cached;
+  const addr = ipaddr.parse(text);
+  const bytes = addr.kind() === 'ipv4'
+    ? (addr as ipaddr.IPv4).toIPv4MappedAddress().toByteArray()
+    : addr.toByteArray();
+  const key = Buffer.from(bytes);
+  if (keyCache.size >= CACHE_LIMIT) keyCache.clear();
+  keyCache.set(text, key);
+  return key;
+}
+
+/** Canonical text from a 16-byte key (IPv4-mapped keys print as IPv4). */
+export function ipFromKey(key: Uint8Array): string {
+  if (key.length === 4) return `${key[0]}.${key[1]}.${key[2]}.${key[3]}`;
+  if (key.length !== 16) throw new RangeError(`IP key must be 4 or 16 bytes, got ${key.length}`);
+  let mapped = key[10] === 0xff && key[11] === 0xff;
+  for (let i = 0; i < 10 && mapped; i++) if (key[i] !== 0) mapped = false;
+  if (mapped) return `${key[12]}.${key[13]}.${key[14]}.${key[15]}`;
+  return (ipaddr.fromByteArray(Array.from(key)) as ipaddr.IPv6).toRFC5952String();
+}
+
+/** Canonical text from raw network-order bytes as found in unified2 (4 or 16 bytes). */
+export function ipFromBytes(bytes: Uint8Array): string {
+  return ipFromKey(bytes);
+}
+
+/** True when text is an IPv6 address (used to pick `[addr]:port` style and file names). */
+export function isIpv6(text: string): boolean {
+  return text.includes(':');
+}
+
+/** A CIDR range as inclusive [low, high] 16-byte keys, for range queries on the store. */
+export function cidrRange(cidr: string): { low: Buffer; high: Buffer } {
+  const [addr, bits] = ipaddr.parseCIDR(cidr.includes('/') ? cidr : `${cidr}/${cidr.includes(':') ? 128 : 32}`);
+  const bytes = addr.kind() === 'ipv4'
+    ? (addr as ipaddr.IPv4).toIPv4MappedAddress().toByteArray()
+    : addr.toByteArray();
+  const prefix = addr.kind() === 'ipv4' ? bits + 96 : bits;
+  const low = Buffer.from(bytes);
+  const high = Buffer.from(bytes);
+  for (let bit = prefix; bit < 128; bit++) {
+    const byte = bit >> 3;
+    const mask = 0x80 >> (bit & 7);
+    low[byte] = (low[byte] ?? 0) & ~mask;
+    high[byte] = (high[byte] ?? 0) | mask;
+  }
+  return { low, high };
+}
+
+/** True when the address text falls in the CIDR. */
+export function inCidr(ip: string, cidr: string): boolean {
+  const k = ipKey(ip);
+  const { low, high } = cidrRange(cidr);
+  return Buffer.compare(k, low) >= 0 && Buffer.compare(k, high) <= 0;
+}
