@@ -28,6 +28,8 @@ export type InputFormat =
 export interface Reference {
   system: string;
   id: string;
+  /** Expanded URL when the source printed one (alert_full `[Xref => url]` carries only the URL). */
+  url?: string;
 }
 
 /** One packet captured with an event (unified2 type 2/3). Payload bytes are bounded by the decoder. */

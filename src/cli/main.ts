@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * The `snarf` command. One file per subcommand; this one only wires them together and turns
+ * failures into one clear line and a non-zero exit status (never a stack trace for bad input).
+ */
+import { Command, CommanderError } from 'commander';
+import { importCommand } from './import.js';
+import { summaryCommand } from './summary.js';
+import { SnarfError } from '../errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('snarf')
+    .description('Snort alert aggregator and SnortSnarf-style reporter: P2P, exposure viruses and IRC bots')
+    .version('0.1.0')
+    .showHelpAfterError();
+  program.addCommand(importCommand());
+  program.addCommand(summaryCommand());
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const e = err as Error;
+    const code = err instanceof SnarfError ? `${err.code}: ` : '';
+    process.stderr.write(`snarf: ${code}${e.message}\n`);
+    if (process.env.SNARF_DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main();

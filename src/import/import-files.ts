@@ -1,0 +1,124 @@
+/**
+ * `snarf import`: walks files and directories, recognises each file, and imports it with the
+ * right reader. Safe to re-run: alert identities make a second import add nothing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Warning } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { SignatureResolver } from '../rules/types.js';
+import { describeKind } from '../inputs/sniff.js';
+import { detectTextFormat } from '../inputs/snort-text/detect.js';
+import { openInput, type OpenedInput } from './open-input.js';
+import { importTextStream, type SnortTextFormat } from './text-import.js';
+import { importUnified2Stream } from './unified2-import.js';
+
+export interface ImportOptions {
+  sensor?: string;
+  year?: number;
+  tz?: string;
+  nowMs?: number;
+  catalog?: SignatureResolver;
+  batchSize?: number;
+  warn(w: Warning): void;
+  /** File bytes read so far (compressed bytes for .gz), for progress bars. */
+  onBytes?(n: number): void;
+  onFileStart?(file: string, format: string): void;
+}
+
+export interface FileResult {
+  file: string;
+  format: string;
+  alerts: number;
+  inserted: number;
+  duplicates: number;
+  rejected: number;
+  /** Why the file was not imported, when it was not. */
+  skipped?: string;
+}
+
+export interface ImportResult {
+  files: FileResult[];
+  totals: { files: number; imported: number; skipped: number; alerts: number; inserted: number; duplicates: number; rejected: number };
+}
+
+/** Expands directories (recursively, sorted so runs are repeatable) into regular files. */
+export async function expandPaths(paths: string[]): Promise<{ files: string[]; bytes: number }> {
+  const files: string[] = [];
+  let bytes = 0;
+  const visit = async (p: string): Promise<void> => {
+    const st = await fs.promises.stat(p);
+    if (st.isDirectory()) {
+      const names = (await fs.promises.readdir(p)).filter((n) => !n.startsWith('.')).sort();
+      for (const n of names) await visit(path.join(p, n));
+    } else if (st.isFile()) {
+      files.push(p);
+      bytes += st.size;
+    }
+  };
+  for (const p of paths) await visit(p);
+  return { files, bytes };
+}
+
+export async function importFiles(store: Store, paths: string[], opts: ImportOptions): Promise<ImportResult> {
+  const { files } = await expandPaths(paths);
+  const results: FileResult[] = [];
+  for (const file of files) results.push(await importOne(store, file, opts));
+  const totals = { files: results.length, imported: 0, skipped: 0, alerts: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  for (const r of results) {
+    if (r.skipped) totals.skipped++;
+    else totals.imported++;
+    totals.alerts += r.alerts;
+    totals.inserted += r.inserted;
+    totals.duplicates += r.duplicates;
+    totals.rejected += r.rejected;
+  }
+  return { files: results, totals };
+}
+
+export async function importOne(store: Store, file: string, opts: ImportOptions): Promise<FileResult> {
+  const empty = { file, alerts: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  let input: OpenedInput;
+  try {
+    input = await openInput(file);
+  } catch (err) {
+    opts.warn({ code: 'SNARF_IO', message: `cannot read: ${(err as Error).message}`, file });
+    return { ...empty, format: 'unknown', skipped: 'unreadable' };
+  }
+  const skip = (format: string, reason: string, code: Warning['code']): FileResult => {
+    opts.warn({ code, message: reason, file });
+    opts.onBytes?.(input.size);
+    return { ...empty, format, skipped: reason };
+  };
+  switch (input.kind) {
+    case 'empty':
+      return skip('empty', 'empty file: nothing to import', 'SNARF_EMPTY_FILE');
+    case 'pcap':
+    case 'pcapng':
+    case 'binary':
+    case 'gzip':
+      return skip(input.kind, `this is ${describeKind(input.kind)}, not a Snort alert log or unified2 file`, 'SNARF_NOT_TEXT');
+    case 'unified2': {
+      opts.onFileStart?.(file, 'unified2');
+      const r = await importUnified2Stream(store, input.open(opts.onBytes), file, opts);
+      return { file, format: 'unified2', ...r };
+    }
+    case 'text':
+      break;
+  }
+  const lines = input.head.toString('utf8').split('\n');
+  if (input.head.length === 64 * 1024) lines.pop();
+  const format = detectTextFormat(lines);
+  if (format === null) {
+    return skip('unknown', 'not a recognised Snort alert format (alert_fast, alert_full, alert_csv, syslog, unified2)', 'SNARF_UNKNOWN_FORMAT');
+  }
+  if (format === 'portscan_log') {
+    return skip(format, 'sfportscan logfile: its alerts are in the alert outputs; follow-up entries are not alerts', 'SNARF_UNKNOWN_FORMAT');
+  }
+  if (format === 'json') {
+    return skip(format, 'JSON alert logs (Snort 3 alert_json, Suricata EVE) are not supported by this version', 'SNARF_UNKNOWN_FORMAT');
+  }
+  opts.onFileStart?.(file, format);
+  const r = await importTextStream(store, input.open(opts.onBytes), file, format as SnortTextFormat, opts);
+  return { file, format, alerts: r.alerts, inserted: r.inserted, duplicates: r.duplicates, rejected: r.rejected };
+}

@@ -1,0 +1,97 @@
+/**
+ * alert_fast: `<ts>  [**] [g:s:r] msg [**] [Classification: c] [Priority: n] {PROTO} src -> dst`.
+ * The same body (without `[**]` and timestamp) is what syslog carries, so both share parseBody.
+ */
+import { parseSnortTimestamp } from './time.js';
+import { parseAddressPair, parseSigId, parseTail } from './fields.js';
+import { excerpt, makeAlert, type ParseContext, type TextParser } from './parser.js';
+import type { InputFormat } from '../../model/alert.js';
+
+export interface Body {
+  gid: number;
+  sid: number;
+  rev: number;
+  message: string;
+  classification: string | null;
+  priority: number | null;
+  protocol: number | null;
+  srcIp: string;
+  srcPort: number | null;
+  dstIp: string;
+  dstPort: number | null;
+}
+
+/** Parses an alert body; `stars` says whether `[**]` brackets the gid:sid:rev and message. */
+export function parseBody(s: string, start: number, stars: boolean): Body | string {
+  let i = start;
+  if (stars) {
+    if (!s.startsWith('[**] ', i)) return 'no [**] before the signature id';
+    i += 5;
+  }
+  const sig = parseSigId(s, i);
+  if (!sig) return 'no [gid:sid:rev]';
+  const tail = parseTail(s, sig.end);
+  if (!tail) return 'no {PROTO} src -> dst';
+  let msgEnd = tail.messageEnd;
+  if (stars) {
+    if (s.startsWith(' [**]', msgEnd - 5)) msgEnd -= 5;
+    else if (s.startsWith('[**]', msgEnd - 4)) msgEnd -= 4;
+  }
+  const message = s.slice(sig.end + 1, msgEnd).trim();
+  const pair = parseAddressPair(tail.addresses, tail.protocol);
+  if (!pair) return `bad addresses "${excerpt(tail.addresses, 60)}"`;
+  return {
+    ...sig.sig,
+    message,
+    classification: tail.classification,
+    priority: tail.priority,
+    protocol: tail.protocol,
+    srcIp: pair.src.ip,
+    srcPort: pair.src.port,
+    dstIp: pair.dst.ip,
+    dstPort: pair.dst.port,
+  };
+}
+
+export class FastParser implements TextParser {
+  readonly format: InputFormat = 'alert_fast';
+
+  constructor(private readonly ctx: ParseContext) {}
+
+  line(text: string, lineNo: number, offset: number, unterminated: boolean): void {
+    if (text.length === 0 || text.trim() === '') return;
+    const gap = text.indexOf('  [**] ');
+    const reason = this.parse(text, gap, lineNo, offset);
+    if (reason !== null) {
+      this.ctx.warn({
+        code: unterminated ? 'SNARF_TEXT_TRUNCATED' : 'SNARF_TEXT_BAD_LINE',
+        message: `${unterminated ? 'truncated last line' : 'not an alert_fast line'}: ${reason}: "${excerpt(text)}"`,
+        file: this.ctx.file,
+        line: lineNo,
+        offset,
+      });
+    }
+  }
+
+  private parse(text: string, gap: number, lineNo: number, offset: number): string | null {
+    if (gap === -1) return 'no timestamp followed by [**]';
+    const wall = parseSnortTimestamp(text.slice(0, gap));
+    if (!wall) return `bad timestamp "${excerpt(text.slice(0, gap), 30)}"`;
+    const timeUs = this.ctx.time.toEpochMicros(wall);
+    if (timeUs === null) return 'timestamp out of range';
+    const body = parseBody(text, gap + 2, true);
+    if (typeof body === 'string') return body;
+    this.ctx.emit(makeAlert({
+      ...body,
+      sensor: this.ctx.sensor,
+      timeUs,
+      format: 'alert_fast',
+      file: this.ctx.file,
+      offset,
+      line: lineNo,
+    }));
+    return null;
+  }
+
+  end(): void {}
+}

@@ -1,0 +1,80 @@
+/**
+ * The contract every Snort text format parser follows: lines in, alerts and warnings out.
+ * Parsers are pure state machines; the importer and the collector feed them.
+ */
+import type { Alert, InputFormat, PacketSummary, Reference } from '../../model/alert.js';
+import type { Warning } from '../../errors.js';
+import type { TimePlacer } from './time.js';
+
+export interface ParseContext {
+  file: string;
+  /** Sensor name for alerts that do not name their own (syslog may use its host name). */
+  sensor: string;
+  /** True when the operator named the sensor (--sensor / config); then it always wins. */
+  sensorExplicit: boolean;
+  time: TimePlacer;
+  emit(alert: Alert): void;
+  warn(w: Warning): void;
+}
+
+export interface TextParser {
+  readonly format: InputFormat;
+  /** One line without its line end. `unterminated` marks a last line that had no LF. */
+  line(text: string, lineNo: number, offset: number, unterminated: boolean): void;
+  /** End of input: flush a pending multi-line record. */
+  end(): void;
+}
+
+export interface AlertFields {
+  sensor: string;
+  timeUs: number;
+  gid: number;
+  sid: number;
+  rev: number;
+  message: string;
+  classification: string | null;
+  priority: number | null;
+  protocol: number | null;
+  srcIp: string | null;
+  srcPort: number | null;
+  dstIp: string | null;
+  dstPort: number | null;
+  references?: Reference[];
+  packet?: PacketSummary;
+  format: InputFormat;
+  file: string;
+  offset: number;
+  line: number;
+}
+
+export function makeAlert(f: AlertFields): Alert {
+  const alert: Alert = {
+    sensor: f.sensor,
+    timeUs: f.timeUs,
+    gid: f.gid,
+    sid: f.sid,
+    rev: f.rev,
+    message: f.message,
+    classification: f.classification,
+    priority: f.priority,
+    protocol: f.protocol,
+    srcIp: f.srcIp,
+    srcPort: f.srcPort,
+    dstIp: f.dstIp,
+    dstPort: f.dstPort,
+    eventId: null,
+    eventSecond: null,
+    references: f.references ?? [],
+    packets: [],
+    extra: [],
+    origin: { format: f.format, file: f.file, offset: f.offset, line: f.line },
+  };
+  if (f.packet) alert.packet = f.packet;
+  return alert;
+}
+
+/** Keeps a warning's text short: attacker-controlled lines can be a megabyte long. */
+export function excerpt(text: string, max = 80): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+}

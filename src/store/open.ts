@@ -1,0 +1,26 @@
+/**
+ * Picks the store from `--db`: a path (SQLite, the default `./snarf.db`) or a
+ * postgres:// URL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Store } from './store.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+
+export const DEFAULT_DB = 'snarf.db';
+
+export function isPostgresUrl(spec: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(spec);
+}
+
+export async function openStore(spec: string = DEFAULT_DB, opts: { readonly?: boolean } = {}): Promise<Store> {
+  if (isPostgresUrl(spec)) {
+    throw new Error('PostgreSQL stores are not supported by this version yet; use a SQLite path for --db');
+  }
+  if (opts.readonly && !fs.existsSync(spec)) {
+    throw new Error(`${spec}: no such database (run \`snarf import\` first or pass --db)`);
+  }
+  const dir = path.dirname(spec);
+  if (dir && !fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true });
+  return new SqliteStore(spec, opts);
+}

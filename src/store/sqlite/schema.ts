@@ -1,0 +1,117 @@
+/**
+ * SQLite schema, as an ordered list of migrations (PRAGMA user_version counts those applied).
+ * Addresses are 16-byte blobs (IPv4 as ::ffff:a.b.c.d) so IPv4 and IPv6 share columns, indexes
+ * and CIDR range scans. Times are integer microseconds since the epoch, UTC.
+ * Rollup tables (r_*) are maintained at insert time so that no report counts raw rows.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sensors (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+  );
+  CREATE TABLE signatures (
+    id INTEGER PRIMARY KEY,
+    gid INTEGER NOT NULL,
+    sid INTEGER NOT NULL,
+    rev INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    classification TEXT,
+    priority INTEGER,
+    refs TEXT,
+    UNIQUE (gid, sid)
+  );
+  CREATE TABLE inputs (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    format TEXT NOT NULL,
+    sensor_id INTEGER NOT NULL,
+    UNIQUE (path, format, sensor_id)
+  );
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    uid BLOB NOT NULL UNIQUE,
+    sensor_id INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    sig_id INTEGER NOT NULL,
+    rev INTEGER NOT NULL,
+    priority INTEGER,
+    proto INTEGER,
+    src BLOB,
+    sport INTEGER,
+    dst BLOB,
+    dport INTEGER,
+    event_id INTEGER,
+    msg TEXT,
+    details TEXT,
+    input_id INTEGER,
+    offset INTEGER,
+    line INTEGER
+  );
+  CREATE INDEX alerts_ts ON alerts (ts);
+  CREATE INDEX alerts_src ON alerts (src, ts);
+  CREATE INDEX alerts_dst ON alerts (dst, ts);
+  CREATE INDEX alerts_sig ON alerts (sig_id, ts);
+  CREATE TABLE packets (
+    alert_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    linktype INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (alert_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE extra (
+    alert_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    type INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (alert_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE r_hour (
+    hour INTEGER NOT NULL, sensor_id INTEGER NOT NULL, sig_id INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (hour, sensor_id, sig_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE r_sig (
+    sig_id INTEGER NOT NULL, sensor_id INTEGER NOT NULL, n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
+    PRIMARY KEY (sig_id, sensor_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE r_sig_src (
+    sig_id INTEGER NOT NULL, ip BLOB NOT NULL, sensor_id INTEGER NOT NULL, n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
+    PRIMARY KEY (sig_id, ip, sensor_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE r_sig_dst (
+    sig_id INTEGER NOT NULL, ip BLOB NOT NULL, sensor_id INTEGER NOT NULL, n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
+    PRIMARY KEY (sig_id, ip, sensor_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE r_src (
+    ip BLOB NOT NULL, sensor_id INTEGER NOT NULL, n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
+    PRIMARY KEY (ip, sensor_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE r_dst (
+    ip BLOB NOT NULL, sensor_id INTEGER NOT NULL, n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
+    PRIMARY KEY (ip, sensor_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE r_sensor (
+    sensor_id INTEGER PRIMARY KEY, n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL
+  );
+  CREATE TABLE r_dport (
+    sensor_id INTEGER NOT NULL, proto INTEGER NOT NULL, port INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (sensor_id, proto, port)
+  ) WITHOUT ROWID;
+  CREATE TABLE bookmarks (
+    input TEXT PRIMARY KEY,
+    file TEXT NOT NULL,
+    dev INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    last_event INTEGER,
+    warnings INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    updated INTEGER NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,247 @@
+/**
+ * The embedded default store: SQLite through better-sqlite3 (synchronous, one writer).
+ * Each ingest call is one transaction holding the alerts, their packets and extra data, the
+ * rollup deltas and the bookmark that covers them, so a crash at any instant loses or doubles
+ * nothing.
+ */
+import Database from 'better-sqlite3';
+import type { Alert } from '../../model/alert.js';
+import { identityDigest } from '../../model/identity.js';
+import { ipKey } from '../../model/ip.js';
+import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
+import { MIGRATIONS } from './schema.js';
+import { RollupBatch } from './rollup-batch.js';
+import { querySummary } from './summary-query.js';
+
+type Stmt = Database.Statement;
+
+interface SigCacheEntry {
+  id: number;
+  rev: number;
+  message: string;
+  hasClass: boolean;
+  hasPriority: boolean;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+  private readonly sensorIds = new Map<string, number>();
+  private readonly sigs = new Map<string, SigCacheEntry>();
+  private readonly inputIds = new Map<string, number>();
+  private readonly st: Record<string, Stmt>;
+
+  constructor(readonly location: string, opts: { readonly?: boolean } = {}) {
+    this.db = new Database(location, { readonly: opts.readonly ?? false });
+    if (!opts.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+    }
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('temp_store = MEMORY');
+    this.db.pragma('busy_timeout = 10000');
+    if (!opts.readonly) this.migrate();
+    this.st = this.prepare();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new Error(`${this.location}: database schema version ${version} is newer than this Snarf (${MIGRATIONS.length})`);
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private prepare(): Record<string, Stmt> {
+    const p = (sql: string): Stmt => this.db.prepare(sql);
+    return {
+      sensorGet: p('SELECT id FROM sensors WHERE name = ?'),
+      sensorIns: p('INSERT INTO sensors (name) VALUES (?)'),
+      sigGet: p('SELECT id, rev, message, classification, priority FROM signatures WHERE gid = ? AND sid = ?'),
+      sigIns: p('INSERT INTO signatures (gid, sid, rev, message, classification, priority, refs) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      sigUpd: p(`UPDATE signatures SET rev = max(rev, ?), classification = coalesce(classification, ?),
+                 priority = coalesce(priority, ?), refs = coalesce(refs, ?) WHERE id = ?`),
+      inputGet: p('SELECT id FROM inputs WHERE path = ? AND format = ? AND sensor_id = ?'),
+      inputIns: p('INSERT INTO inputs (path, format, sensor_id) VALUES (?, ?, ?)'),
+      alertIns: p(`INSERT OR IGNORE INTO alerts (uid, sensor_id, ts, sig_id, rev, priority, proto, src, sport, dst, dport,
+                   event_id, msg, details, input_id, offset, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      alertEnrich: p('UPDATE alerts SET details = ? WHERE uid = ? AND details IS NULL'),
+      packetIns: p('INSERT OR IGNORE INTO packets (alert_id, seq, ts, linktype, length, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      extraIns: p('INSERT OR IGNORE INTO extra (alert_id, seq, type, name, value) VALUES (?, ?, ?, ?, ?)'),
+      rHour: p('INSERT INTO r_hour (hour, sensor_id, sig_id, n) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n'),
+      rSig: p(`INSERT INTO r_sig (sig_id, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rSigSrc: p(`INSERT INTO r_sig_src (sig_id, ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rSigDst: p(`INSERT INTO r_sig_dst (sig_id, ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rSrc: p(`INSERT INTO r_src (ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rDst: p(`INSERT INTO r_dst (ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rSensor: p(`INSERT INTO r_sensor (sensor_id, n, first, last) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rDport: p('INSERT INTO r_dport (sensor_id, proto, port, n) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n'),
+      bmGet: p('SELECT * FROM bookmarks WHERE input = ?'),
+      bmAll: p('SELECT * FROM bookmarks ORDER BY input'),
+      bmPut: p(`INSERT INTO bookmarks (input, file, dev, inode, size, offset, records, last_event, warnings, errors, updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (input) DO UPDATE SET file = excluded.file,
+                dev = excluded.dev, inode = excluded.inode, size = excluded.size, offset = excluded.offset,
+                records = excluded.records, last_event = excluded.last_event, warnings = excluded.warnings,
+                errors = excluded.errors, updated = excluded.updated`),
+    };
+  }
+
+  sensorId(name: string): number {
+    let id = this.sensorIds.get(name);
+    if (id !== undefined) return id;
+    const row = this.st.sensorGet!.get(name) as { id: number } | undefined;
+    id = row ? row.id : Number(this.st.sensorIns!.run(name).lastInsertRowid);
+    this.sensorIds.set(name, id);
+    return id;
+  }
+
+  private signature(a: Alert): SigCacheEntry {
+    const key = `${a.gid}:${a.sid}`;
+    let e = this.sigs.get(key);
+    if (e === undefined) {
+      const row = this.st.sigGet!.get(a.gid, a.sid) as
+        { id: number; rev: number; message: string; classification: string | null; priority: number | null } | undefined;
+      if (row) {
+        e = { id: row.id, rev: row.rev, message: row.message, hasClass: row.classification !== null, hasPriority: row.priority !== null };
+      } else {
+        const refs = a.references.length > 0 ? JSON.stringify(a.references) : null;
+        const id = Number(this.st.sigIns!.run(a.gid, a.sid, a.rev, a.message, a.classification, a.priority, refs).lastInsertRowid);
+        e = { id, rev: a.rev, message: a.message, hasClass: a.classification !== null, hasPriority: a.priority !== null };
+      }
+      this.sigs.set(key, e);
+    }
+    if (a.rev > e.rev || (!e.hasClass && a.classification !== null) || (!e.hasPriority && a.priority !== null)) {
+      const refs = a.references.length > 0 ? JSON.stringify(a.references) : null;
+      this.st.sigUpd!.run(a.rev, a.classification, a.priority, refs, e.id);
+      e.rev = Math.max(e.rev, a.rev);
+      e.hasClass ||= a.classification !== null;
+      e.hasPriority ||= a.priority !== null;
+    }
+    return e;
+  }
+
+  private inputId(a: Alert, sensorId: number): number {
+    const key = `${sensorId}|${a.origin.format}|${a.origin.file}`;
+    let id = this.inputIds.get(key);
+    if (id === undefined) {
+      const row = this.st.inputGet!.get(a.origin.file, a.origin.format, sensorId) as { id: number } | undefined;
+      id = row ? row.id : Number(this.st.inputIns!.run(a.origin.file, a.origin.format, sensorId).lastInsertRowid);
+      this.inputIds.set(key, id);
+    }
+    return id;
+  }
+
+  async registerInput(path: string, format: string, sensor: string): Promise<number> {
+    const sensorId = this.sensorId(sensor);
+    const row = this.st.inputGet!.get(path, format, sensorId) as { id: number } | undefined;
+    return row ? row.id : Number(this.st.inputIns!.run(path, format, sensorId).lastInsertRowid);
+  }
+
+  async ingest(items: IngestItem[], bookmark?: Bookmark): Promise<IngestResult> {
+    try {
+      return this.ingestTx(items, bookmark);
+    } catch (err) {
+      // Ids cached during a rolled-back transaction may not exist: forget them.
+      this.sensorIds.clear();
+      this.sigs.clear();
+      this.inputIds.clear();
+      throw err;
+    }
+  }
+
+  private readonly ingestTx = (items: IngestItem[], bookmark?: Bookmark): IngestResult => this.db.transaction(() => {
+    const roll = new RollupBatch();
+    let inserted = 0;
+    let duplicates = 0;
+    const st = this.st;
+    for (const { alert: a, identity } of items) {
+      const sensorId = this.sensorId(a.sensor);
+      const sig = this.signature(a);
+      const uid = identityDigest(identity);
+      const src = a.srcIp === null ? null : ipKey(a.srcIp);
+      const dst = a.dstIp === null ? null : ipKey(a.dstIp);
+      const details = a.packet === undefined ? null : JSON.stringify(a.packet);
+      const info = st.alertIns!.run(
+        uid, sensorId, a.timeUs, sig.id, a.rev, a.priority, a.protocol, src, a.srcPort, dst, a.dstPort,
+        a.eventId, a.message === sig.message ? null : a.message, details, this.inputId(a, sensorId),
+        a.origin.offset, a.origin.line ?? null,
+      );
+      if (info.changes === 0) {
+        duplicates++;
+        // The same alert from a richer format (alert_full after alert_fast) fills in details.
+        if (details !== null) st.alertEnrich!.run(details, uid);
+        continue;
+      }
+      inserted++;
+      const alertId = Number(info.lastInsertRowid);
+      for (let i = 0; i < a.packets.length; i++) {
+        const p = a.packets[i]!;
+        st.packetIns!.run(alertId, i, p.timeUs, p.linktype, p.length, p.data);
+      }
+      for (let i = 0; i < a.extra.length; i++) {
+        const x = a.extra[i]!;
+        st.extraIns!.run(alertId, i, x.type, x.name, typeof x.value === 'string' ? x.value : Buffer.from(x.value));
+      }
+      roll.add(sensorId, sig.id, a.timeUs, src, dst, a.protocol, a.dstPort);
+    }
+    this.applyRollups(roll);
+    if (bookmark) this.putBookmark(bookmark);
+    return { inserted, duplicates };
+  })();
+
+  private applyRollups(r: RollupBatch): void {
+    const st = this.st;
+    for (const { key, n } of r.hour.entries.values()) st.rHour!.run(key[0], key[1], key[2], n);
+    for (const { key, span } of r.sig.entries.values()) st.rSig!.run(key[0], key[1], span.n, span.first, span.last);
+    for (const { key, span } of r.sigSrc.entries.values()) st.rSigSrc!.run(key[0], key[1], key[2], span.n, span.first, span.last);
+    for (const { key, span } of r.sigDst.entries.values()) st.rSigDst!.run(key[0], key[1], key[2], span.n, span.first, span.last);
+    for (const { key, span } of r.src.entries.values()) st.rSrc!.run(key[0], key[1], span.n, span.first, span.last);
+    for (const { key, span } of r.dst.entries.values()) st.rDst!.run(key[0], key[1], span.n, span.first, span.last);
+    for (const { key, span } of r.sensor.entries.values()) st.rSensor!.run(key, span.n, span.first, span.last);
+    for (const { key, n } of r.dport.entries.values()) st.rDport!.run(key[0], key[1], key[2], n);
+  }
+
+  private putBookmark(b: Bookmark): void {
+    this.st.bmPut!.run(b.input, b.file, b.dev, b.inode, b.size, b.offset, b.records, b.lastEventUs, b.warnings, b.errors, b.updatedUs);
+  }
+
+  async getBookmark(input: string): Promise<Bookmark | undefined> {
+    const row = this.st.bmGet!.get(input) as BookmarkRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  async listBookmarks(): Promise<Bookmark[]> {
+    return (this.st.bmAll!.all() as BookmarkRow[]).map(fromRow);
+  }
+
+  async summary(filter: AlertFilter = {}, limit = 0): Promise<Summary> {
+    return querySummary(this.db, filter, limit);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+interface BookmarkRow {
+  input: string; file: string; dev: number; inode: number; size: number; offset: number; records: number;
+  last_event: number | null; warnings: number; errors: number; updated: number;
+}
+
+function fromRow(r: BookmarkRow): Bookmark {
+  return {
+    input: r.input, file: r.file, dev: r.dev, inode: r.inode, size: r.size, offset: r.offset, records: r.records,
+    lastEventUs: r.last_event, warnings: r.warnings, errors: r.errors, updatedUs: r.updated,
+  };
+}

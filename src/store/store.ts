@@ -1,0 +1,108 @@
+/**
+ * The one interface every event store implements (SQLite by default; PostgreSQL for sites that
+ * outgrow one machine). Async throughout so that a networked store fits behind it.
+ */
+import type { Alert } from '../model/alert.js';
+
+/** Where a follower stands in one input; committed in the same transaction as its rows. */
+export interface Bookmark {
+  /** Stable input name (e.g. `spool:/var/log/snort/snort.u2` or `text:/var/log/snort/alert`). */
+  input: string;
+  /** File currently being read. */
+  file: string;
+  dev: number;
+  inode: number;
+  /** Size of the file when the bookmark was saved (smaller later = truncated or re-created). */
+  size: number;
+  /** Offset of the next whole record or line. */
+  offset: number;
+  /** Records read from this file so far (diagnostics). */
+  records: number;
+  /** Last event time seen on this input (µs), for lag reports. */
+  lastEventUs: number | null;
+  warnings: number;
+  errors: number;
+  updatedUs: number;
+}
+
+export interface IngestItem {
+  alert: Alert;
+  /** Identity string (src/model/identity.ts); equal identities are the same alert. */
+  identity: string;
+}
+
+export interface IngestResult {
+  inserted: number;
+  duplicates: number;
+}
+
+/** SnortSnarf's filters, applied by every read. */
+export interface AlertFilter {
+  sinceUs?: number;
+  untilUs?: number;
+  sensors?: string[];
+  /** Keep alerts at least this severe (priority number ≤ this). */
+  minPriority?: number;
+  srcCidr?: string;
+  dstCidr?: string;
+  excludeSigs?: Array<{ gid: number; sid: number }>;
+}
+
+export interface SignatureSummary {
+  gid: number;
+  sid: number;
+  rev: number;
+  message: string;
+  classification: string | null;
+  priority: number | null;
+  count: number;
+  sources: number;
+  destinations: number;
+  firstUs: number;
+  lastUs: number;
+}
+
+export interface HostCount {
+  ip: string;
+  count: number;
+  firstUs: number;
+  lastUs: number;
+}
+
+export interface SensorSummary {
+  name: string;
+  count: number;
+  firstUs: number | null;
+  lastUs: number | null;
+}
+
+export interface InputRecord {
+  id: number;
+  path: string;
+  format: string;
+  sensor: string;
+}
+
+export interface Summary {
+  totals: { alerts: number; signatures: number; sources: number; destinations: number; sensors: number };
+  firstUs: number | null;
+  lastUs: number | null;
+  signatures: SignatureSummary[];
+  sources: HostCount[];
+  destinations: HostCount[];
+  sensors: SensorSummary[];
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Printable location (path or URL without password). */
+  readonly location: string;
+  /** Stores a batch atomically, together with the bookmark that covers it. */
+  ingest(items: IngestItem[], bookmark?: Bookmark): Promise<IngestResult>;
+  getBookmark(input: string): Promise<Bookmark | undefined>;
+  listBookmarks(): Promise<Bookmark[]>;
+  /** Registers an input file for provenance and returns its id. */
+  registerInput(path: string, format: string, sensor: string): Promise<number>;
+  summary(filter?: AlertFilter, limit?: number): Promise<Summary>;
+  close(): Promise<void>;
+}
