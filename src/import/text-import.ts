@@ -93,9 +93,18 @@ export async function importTextStream(
     result.duplicates += r.duplicates;
   };
 
-  for await (const chunk of stream) {
-    splitter.push(chunk as Buffer);
-    if (batch.length >= batchSize) await flush();
+  try {
+    for await (const chunk of stream) {
+      splitter.push(chunk as Buffer);
+      if (batch.length >= batchSize) await flush();
+    }
+  } catch (err) {
+    // A damaged gzip or a read error: keep everything read so far and say where it stopped.
+    ctx.warn({
+      code: 'SNARF_IO',
+      message: `reading stopped: ${(err as Error).message}; alerts before this point are kept`,
+      file, offset: splitter.safeOffset, line: splitter.nextLine,
+    });
   }
   // A last line without LF is parsed too, flagged, so a truncated alert is reported as such.
   splitter.end(true);
