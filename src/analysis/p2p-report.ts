@@ -64,13 +64,14 @@ export function internalMatcher(cidrs: readonly string[]): (ip: string) => boole
 /** Section titles as the seed prints them, adjusted when the options differ from the seed's. */
 export function sectionTitles(opts: P2pReportOptions): string[] {
   const [lo, hi] = opts.bittorrentPorts ?? [6881, 6889];
-  const wk = opts.wellKnownPorts ? 'well-known ports' : (opts.wellKnownBelow ?? 1024) === 1024 ? 'well-known ports' : `ports < ${opts.wellKnownBelow}`;
+  const below = opts.wellKnownBelow ?? 1024;
+  const wk = opts.wellKnownPorts || below === 1024 ? 'well-known ports' : `ports < ${below}`;
+  // The seed writes "GB" whichever size it meant; the `gigabyte` option changes the rule, not the label.
   const gb = opts.massDownloadGb ?? 1;
-  const unit = opts.gigabyte === 'binary' ? 'GiB' : 'GB';
   return [
     `down traffic(tcp or udp, except ${wk}, num_of_uniq_srcaddrs > ${opts.minUniqueSources ?? 10})`,
     `down traffic(BitTorrent(${lo}-${hi}/tcp))`,
-    `mass downloading hosts (>${gb}${unit}/day)`,
+    `mass downloading hosts (>${gb}GB/day)`,
   ];
 }
 
@@ -154,9 +155,10 @@ export function cachedResolver(resolve: ReverseResolver, opts: ResolverOptions =
     const hit = cache.get(ip);
     if (hit !== undefined) return hit;
     let timer: NodeJS.Timeout | undefined;
+    // Not unref'd: someone awaits this promise, so the timer must keep the process alive; it is
+    // cleared as soon as the lookup wins the race.
     const timeout = new Promise<string>((ok) => {
       timer = setTimeout(() => ok(''), timeoutMs);
-      timer.unref();
     });
     const lookup = resolve(ip).then((n) => n ?? '', () => '');
     const name = await Promise.race([lookup, timeout]);
