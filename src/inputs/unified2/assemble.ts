@@ -79,29 +79,47 @@ export interface AssemblerStats {
   orphans: number;
   /** An event key seen again while the first was still waiting (the first is released). */
   duplicateEvents: number;
+  /** Follow-up records matched by (sensor_id, event_id) only (sfportscan open ports). */
+  looseMatches: number;
   appstat: number;
 }
 
-interface Pending { alert: Alert; deadline: number }
+interface Pending { alert: Alert; deadline: number; id: Key }
 interface OrphanItem { info: OrphanRecord; packet?: PacketCapture; extra?: ExtraData }
 interface OrphanGroup { items: OrphanItem[]; deadline: number }
 
 const TRANSPORT_WITH_PORTS = new Set([6, 17, 132]);
 const ICMP_PROTOCOLS = new Set([1, 58]);
+const PORTSCAN_GID = 122;
+/** How far (seconds) a follow-up record may trail its event when matched by event id alone. */
+const LOOSE_MATCH_SECONDS = 3600;
 
-function keyOf(sensorId: number, eventId: number, eventSecond: number): string {
-  return `${sensorId}:${eventId}:${eventSecond}`;
+type Key = number | string;
+
+/**
+ * The correlation key. Snort 2 writes sensor_id 0 and event ids below 2^21 (-G in the high 16
+ * bits, G < 32), so eventSecond * 2^21 + eventId is exact (< 2^53) and avoids building a string
+ * per record; anything else falls back to a string, which can never equal a number key.
+ */
+function keyOf(sensorId: number, eventId: number, eventSecond: number): Key {
+  return sensorId === 0 && eventId < 0x200000 ? eventSecond * 0x200000 + eventId : `${sensorId}:${eventId}:${eventSecond}`;
+}
+
+function idOf(sensorId: number, eventId: number): Key {
+  return sensorId === 0 ? eventId : `${sensorId}:${eventId}`;
 }
 
 export class Unified2Assembler {
   readonly stats: AssemblerStats = {
     events: 0, alerts: 0, packets: 0, extra: 0, droppedPackets: 0, truncatedPackets: 0, droppedExtra: 0,
-    orphans: 0, duplicateEvents: 0, appstat: 0,
+    orphans: 0, duplicateEvents: 0, looseMatches: 0, appstat: 0,
   };
   readonly #o: Required<Omit<AssemblerOptions, 'resolver' | 'onOrphan'>> & Pick<AssemblerOptions, 'resolver' | 'onOrphan'>;
   /** Insertion order = arrival order = deadline order. */
-  readonly #pending = new Map<string, Pending>();
-  readonly #orphans = new Map<string, OrphanGroup>();
+  readonly #pending = new Map<Key, Pending>();
+  readonly #orphans = new Map<Key, OrphanGroup>();
+  /** (sensor_id, event_id) -> key of the newest pending event with that id, for loose matches. */
+  readonly #byId = new Map<Key, Key>();
   #orphanCount = 0;
   #timer: unknown = undefined;
 
@@ -174,9 +192,11 @@ export class Unified2Assembler {
         if (item.extra) this.#addExtra(alert, item.extra);
       }
     }
-    this.#pending.set(key, { alert, deadline: this.#o.clock.now() + this.#o.eventTimeoutMs });
+    const id = idOf(rec.sensorId, rec.eventId);
+    this.#pending.set(key, { alert, deadline: this.#o.clock.now() + this.#o.eventTimeoutMs, id });
+    this.#byId.set(id, key);
     if (this.#pending.size > this.#o.maxPendingEvents) {
-      const [headKey, head] = this.#pending.entries().next().value as [string, Pending];
+      const [headKey, head] = this.#pending.entries().next().value as [Key, Pending];
       this.#release(headKey, head);
     }
   }
@@ -185,7 +205,7 @@ export class Unified2Assembler {
     const key = keyOf(rec.sensorId, rec.eventId, rec.eventSecond);
     const packet = rec.kind === 'packet' ? this.#capture(rec) : undefined;
     const extra = rec.kind === 'extra' ? this.#extra(rec) : undefined;
-    const p = this.#pending.get(key);
+    const p = this.#pending.get(key) ?? this.#looseMatch(rec);
     if (p !== undefined) {
       if (packet) this.#addPacket(p.alert, packet);
       if (extra) this.#addExtra(p.alert, extra);
@@ -202,9 +222,24 @@ export class Unified2Assembler {
     g.items.push({ info, packet, extra });
     this.#orphanCount++;
     while (this.#orphanCount > this.#o.maxOrphans) {
-      const [headKey, head] = this.#orphans.entries().next().value as [string, OrphanGroup];
+      const [headKey, head] = this.#orphans.entries().next().value as [Key, OrphanGroup];
       this.#dropOrphans(headKey, head);
     }
+  }
+
+  /**
+   * sfportscan writes its "Open Port" follow-ups as packet records with the scan event's id but
+   * their own time as event_second, so the exact key misses. Fall back to the newest pending
+   * event with the same (sensor_id, event_id) when it is not newer than the record.
+   */
+  #looseMatch(rec: U2PacketRecord | U2ExtraRecord): Pending | undefined {
+    const key = this.#byId.get(idOf(rec.sensorId, rec.eventId));
+    const p = key === undefined ? undefined : this.#pending.get(key);
+    if (p === undefined) return undefined;
+    const lag = rec.eventSecond - p.alert.eventSecond!;
+    if (lag < 0 || lag > LOOSE_MATCH_SECONDS) return undefined;
+    this.stats.looseMatches++;
+    return p;
   }
 
   #addPacket(alert: Alert, packet: PacketCapture): void {
@@ -227,7 +262,9 @@ export class Unified2Assembler {
       timeUs: rec.packetSecond * 1e6 + rec.packetMicrosecond,
       linktype: rec.linktype,
       length: rec.packetLength,
-      data: rec.data.slice(0, max),
+      // Buffer.from copies small payloads into the shared pool: far cheaper than one
+      // ArrayBuffer per packet, and the copy no longer pins the decoder's chunk.
+      data: Buffer.from(rec.data.subarray(0, max)),
     };
   }
 
@@ -237,7 +274,10 @@ export class Unified2Assembler {
   }
 
   #toAlert(rec: U2EventRecord, file: string): Alert {
-    const { gid, sid, rev, protocol } = rec;
+    const { gid, sid, rev } = rec;
+    // sfportscan events carry the scanned protocol, but their packet is a pseudo-packet of IP
+    // protocol 255 with no ports, which is what every text output prints: keep alerts identical.
+    const protocol = gid === PORTSCAN_GID ? 255 : rec.protocol;
     const resolver = this.#o.resolver;
     const info = resolver?.lookup(gid, sid, rev);
     const cls = rec.classificationId > 0 ? resolver?.classificationById(rec.classificationId) : undefined;
@@ -267,13 +307,14 @@ export class Unified2Assembler {
     return alert;
   }
 
-  #release(key: string, p: Pending): void {
+  #release(key: Key, p: Pending): void {
     this.#pending.delete(key);
+    if (this.#byId.get(p.id) === key) this.#byId.delete(p.id);
     this.stats.alerts++;
     this.#o.onAlert(p.alert);
   }
 
-  #dropOrphans(key: string, g: OrphanGroup): void {
+  #dropOrphans(key: Key, g: OrphanGroup): void {
     this.#orphans.delete(key);
     this.#orphanCount -= g.items.length;
     this.stats.orphans += g.items.length;

@@ -355,10 +355,46 @@ export async function* decodeUnified2(
 export async function* decodeUnified2File(
   path: string, opts: DecodeStreamOptions & { highWaterMark?: number } = {},
 ): AsyncGenerator<U2Record, U2EndState, undefined> {
-  const stream = fs.createReadStream(path, { start: opts.startOffset ?? 0, highWaterMark: opts.highWaterMark ?? 256 * 1024 });
+  // Loops itself rather than `yield*` decodeUnified2: one generator layer less per record.
+  const stream = openFile(path, opts);
   try {
-    return yield* decodeUnified2(stream, { ...opts, file: opts.file ?? path });
+    const o = { ...opts, file: opts.file ?? path };
+    const decoder = new Unified2Decoder(o);
+    for await (const chunk of stream) {
+      const records = decoder.push(chunk as Buffer);
+      for (let i = 0; i < records.length; i++) yield records[i]!;
+    }
+    const state = decoder.end(o.isFinal ?? true);
+    o.onEnd?.(state, decoder.stats);
+    return state;
   } finally {
     stream.destroy();
   }
+}
+
+/**
+ * The same as decodeUnified2File, one array per read chunk: the fast path for bulk imports
+ * (an await per chunk instead of per record).
+ */
+export async function* decodeUnified2FileBatches(
+  path: string, opts: DecodeStreamOptions & { highWaterMark?: number } = {},
+): AsyncGenerator<U2Record[], U2EndState, undefined> {
+  const stream = openFile(path, opts);
+  try {
+    const o = { ...opts, file: opts.file ?? path };
+    const decoder = new Unified2Decoder(o);
+    for await (const chunk of stream) {
+      const records = decoder.push(chunk as Buffer);
+      if (records.length > 0) yield records;
+    }
+    const state = decoder.end(o.isFinal ?? true);
+    o.onEnd?.(state, decoder.stats);
+    return state;
+  } finally {
+    stream.destroy();
+  }
+}
+
+function openFile(path: string, opts: { startOffset?: number; highWaterMark?: number }): fs.ReadStream {
+  return fs.createReadStream(path, { start: opts.startOffset ?? 0, highWaterMark: opts.highWaterMark ?? 1024 * 1024 });
 }

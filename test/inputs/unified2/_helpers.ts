@@ -135,3 +135,91 @@ export function corpusResolver(): SignatureResolver {
     referenceUrl: () => null,
   };
 }
+
+/** One record: 8-byte header + body. */
+export function record(type: number, body: Uint8Array, length = body.length): Buffer {
+  const h = Buffer.alloc(8);
+  h.writeUInt32BE(type >>> 0, 0);
+  h.writeUInt32BE(length >>> 0, 4);
+  return Buffer.concat([h, body]);
+}
+
+export interface EventSpec {
+  type?: 7 | 72 | 104 | 105;
+  sensorId?: number; eventId?: number; eventSecond?: number; eventMicrosecond?: number;
+  gid?: number; sid?: number; rev?: number; classificationId?: number; priority?: number;
+  src?: number[]; dst?: number[]; sport?: number; dport?: number; protocol?: number;
+}
+
+/** A legacy (7/72) or v2 (104/105, Snort 2 length) event record. */
+export function eventRecord(s: EventSpec = {}): Buffer {
+  const type = s.type ?? 104;
+  const v6 = type === 72 || type === 105;
+  const a = v6 ? 16 : 4;
+  const body = Buffer.alloc(36 + 2 * a + 8 + (type >= 104 ? 8 : 0));
+  const vals = [s.sensorId ?? 0, s.eventId ?? 1, s.eventSecond ?? 1700000000, s.eventMicrosecond ?? 0,
+    s.sid ?? 1000001, s.gid ?? 1, s.rev ?? 1, s.classificationId ?? 0, s.priority ?? 0];
+  vals.forEach((v, i) => body.writeUInt32BE(v >>> 0, i * 4));
+  Buffer.from(s.src ?? (v6 ? [0x20, 1, 0xd, 0xb8, ...Array(11).fill(0), 1] : [10, 0, 0, 1])).copy(body, 36);
+  Buffer.from(s.dst ?? (v6 ? [0x20, 1, 0xd, 0xb8, ...Array(11).fill(0), 2] : [192, 0, 2, 1])).copy(body, 36 + a);
+  body.writeUInt16BE(s.sport ?? 1234, 36 + 2 * a);
+  body.writeUInt16BE(s.dport ?? 80, 38 + 2 * a);
+  body[40 + 2 * a] = s.protocol ?? 6;
+  return record(type, body);
+}
+
+export interface Event3Spec extends Omit<EventSpec, 'type'> { ipVersion?: number; src16?: number[]; dst16?: number[] }
+
+/** A Snort 3 event v3 (type 114, 1032 bytes): gid at 16, sid at 20, 16-byte addresses. */
+export function event3Record(s: Event3Spec = {}): Buffer {
+  const body = Buffer.alloc(1032);
+  const vals = [s.sensorId ?? 0, s.eventId ?? 1, s.eventSecond ?? 1700000000, s.eventMicrosecond ?? 0,
+    s.gid ?? 1, s.sid ?? 1000001, s.rev ?? 1, s.classificationId ?? 0, s.priority ?? 0];
+  vals.forEach((v, i) => body.writeUInt32BE(v >>> 0, i * 4));
+  Buffer.from(s.src16 ?? [...Array(10).fill(0), 0xff, 0xff, 10, 0, 0, 1]).copy(body, 48);
+  Buffer.from(s.dst16 ?? [...Array(10).fill(0), 0xff, 0xff, 192, 0, 2, 1]).copy(body, 64);
+  body.writeUInt16BE(s.sport ?? 1234, 84);
+  body.writeUInt16BE(s.dport ?? 80, 86);
+  body[92] = s.ipVersion ?? 0x44;
+  body[93] = s.protocol ?? 6;
+  body.write('HTTP', 96, 'latin1');
+  return record(114, body);
+}
+
+export interface PacketSpec {
+  sensorId?: number; eventId?: number; eventSecond?: number; packetSecond?: number; packetMicrosecond?: number;
+  linktype?: number; data?: Uint8Array; packetLength?: number;
+}
+
+export function packetRecord(s: PacketSpec = {}): Buffer {
+  const data = s.data ?? Buffer.from('packet-bytes');
+  const body = Buffer.alloc(28 + data.length);
+  const vals = [s.sensorId ?? 0, s.eventId ?? 1, s.eventSecond ?? 1700000000, s.packetSecond ?? 1700000000,
+    s.packetMicrosecond ?? 0, s.linktype ?? 1, s.packetLength ?? data.length];
+  vals.forEach((v, i) => body.writeUInt32BE(v >>> 0, i * 4));
+  Buffer.from(data).copy(body, 28);
+  return record(2, body);
+}
+
+export interface ExtraSpec {
+  sensorId?: number; eventId?: number; eventSecond?: number; subtype: number; data: Uint8Array; blobLength?: number;
+}
+
+export function extraRecord(s: ExtraSpec): Buffer {
+  const body = Buffer.alloc(32 + s.data.length);
+  const vals = [4, 32 + s.data.length, s.sensorId ?? 0, s.eventId ?? 1, s.eventSecond ?? 1700000000, s.subtype, 1,
+    s.blobLength ?? 8 + s.data.length];
+  vals.forEach((v, i) => body.writeUInt32BE(v >>> 0, i * 4));
+  Buffer.from(s.data).copy(body, 32);
+  return record(110, body);
+}
+
+/** Byte offsets of the records of a well-formed buffer (by walking the headers). */
+export function recordOffsets(buf: Buffer): number[] {
+  const out: number[] = [];
+  for (let p = 0; p + 8 <= buf.length; p += 8 + buf.readUInt32BE(p + 4)) {
+    if (p + 8 + buf.readUInt32BE(p + 4) > buf.length) break;
+    out.push(p);
+  }
+  return out;
+}
