@@ -63,7 +63,7 @@ export async function importTextStream(
     emit(alert: Alert): void {
       if (opts.catalog) enrichAlert(alert, opts.catalog);
       const tuple = textTuple(alert);
-      batch.push({ alert, identity: textIdentity(tuple, counter.next(tuple)) });
+      batch.push({ alert, identity: textIdentity(tuple, counter.next(alert.timeUs, tuple)) });
       result.alerts++;
       if (result.lastEventUs === null || alert.timeUs > result.lastEventUs) result.lastEventUs = alert.timeUs;
     },

@@ -2,11 +2,13 @@
  * Alert identity: what makes two records the same alert, so re-imports, restarts and the same
  * alert read from several Snort outputs never count twice.
  *
- * - unified2: (sensor, event_second, event_microsecond, event_id), as Snort assigns them.
- * - text: (sensor, packet time in µs, gid:sid:rev, protocol, addresses, ports, n), where n is
- *   the occurrence of that tuple within the file. alert_fast, alert_full and alert_csv of one
- *   run print the same alerts in the same order, so they produce the same keys and merge;
- *   syslog carries the logging time rather than the packet time, so it never merges with them.
+ * The identity is (sensor, packet time in µs, gid:sid:rev, protocol, addresses, ports, n), where
+ * n is the occurrence of that tuple within the file. unified2, alert_fast, alert_full and
+ * alert_csv of one run carry the same alerts in the same order with the same packet times (once
+ * the text formats are given the sensor's zone), so they produce the same keys and merge into one
+ * alert each. syslog carries the logging time rather than the packet time, so it never merges.
+ * unified2 event ids are not used: text outputs do not print them, and Snort restarts them on
+ * every start, so they would not be unique anyway.
  */
 import { createHash } from 'node:crypto';
 import type { Alert } from './alert.js';
@@ -20,36 +22,42 @@ export function textIdentity(tuple: string, occurrence: number): string {
   return `${tuple}|${occurrence}`;
 }
 
-export function unified2Identity(a: Alert): string {
-  const usec = a.timeUs % 1_000_000;
-  return `u|${a.sensor}|${a.eventSecond ?? Math.floor(a.timeUs / 1_000_000)}|${usec}|${a.eventId ?? ''}`;
-}
-
-/** 16-byte digest of an identity: a fixed-size unique key however long the addresses are. */
-export function identityDigest(identity: string): Buffer {
-  return createHash('sha1').update(identity).digest().subarray(0, 16);
+/**
+ * 64-bit digest of an identity. Stored beside the timestamp, so two alerts collide only if
+ * they share the microsecond and the 64-bit digest of everything else.
+ */
+export function identityHash(identity: string): bigint {
+  return createHash('sha1').update(identity).digest().readBigInt64BE(0);
 }
 
 /**
- * Numbers repeated identical tuples within one file. The window is bounded (two generations)
- * so memory stays flat on huge files; identical tuples are adjacent in practice because the
- * tuple includes the microsecond timestamp.
+ * Numbers repeated identical tuples within one file. Identical tuples share a timestamp, so
+ * they are grouped by it (cheap numeric keys); the window is bounded (two generations) so
+ * memory stays flat on huge files, which is safe because such repeats sit close together.
  */
 export class OccurrenceCounter {
-  private current = new Map<string, number>();
-  private previous = new Map<string, number>();
+  private current = new Map<number, string | string[]>();
+  private previous = new Map<number, string | string[]>();
 
   constructor(private readonly generation = 50_000) {}
 
-  next(tuple: string): number {
-    let n = this.current.get(tuple);
-    if (n === undefined) n = this.previous.get(tuple);
-    const occ = n === undefined ? 0 : n + 1;
-    if (this.current.size >= this.generation) {
+  next(timeUs: number, tuple: string): number {
+    const seen = this.current.get(timeUs) ?? this.previous.get(timeUs);
+    let occ = 0;
+    let list: string | string[];
+    if (seen === undefined) {
+      list = tuple;
+    } else {
+      const arr = typeof seen === 'string' ? [seen] : seen;
+      for (const t of arr) if (t === tuple) occ++;
+      arr.push(tuple);
+      list = arr;
+    }
+    if (this.current.size >= this.generation && !this.current.has(timeUs)) {
       this.previous = this.current;
       this.current = new Map();
     }
-    this.current.set(tuple, occ);
+    this.current.set(timeUs, list);
     return occ;
   }
 }

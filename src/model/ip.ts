@@ -12,6 +12,7 @@ const textCache = new Map<string, string>();
 
 /** Canonical text for an address written in any accepted notation, or null if it is not one. */
 export function canonicalIp(text: string): string | null {
+  if (isCanonicalIpv4(text)) return text;
   const cached = textCache.get(text);
   if (cached !== undefined) return cached;
   let canon: string;
@@ -30,6 +31,34 @@ export function canonicalIp(text: string): string | null {
   if (textCache.size >= CACHE_LIMIT) textCache.clear();
   textCache.set(text, canon);
   return canon;
+}
+
+/**
+ * True for a dotted quad already in canonical form (no leading zeros, each part ≤ 255): the
+ * common case, checked without a parser or a cache lookup.
+ */
+function isCanonicalIpv4(t: string): boolean {
+  const n = t.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i === n ? 46 : t.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+    } else {
+      const d = c - 48;
+      if (d < 0 || d > 9) return false;
+      if (digits > 0 && value === 0) return false;
+      value = value * 10 + d;
+      if (++digits > 3) return false;
+    }
+  }
+  return parts === 4;
 }
 
 /** 16-byte sortable key for a canonical (or any valid) address text. Throws on invalid input. */

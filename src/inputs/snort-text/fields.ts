@@ -14,13 +14,26 @@ export interface SigId {
 /** `[1:1000032:1]` at `start` (which must point at '['); returns the ids and the index after ']'. */
 export function parseSigId(s: string, start: number): { sig: SigId; end: number } | null {
   if (s.charCodeAt(start) !== 0x5b) return null;
-  const close = s.indexOf(']', start);
-  if (close === -1 || close - start > 40) return null;
-  const parts = s.slice(start + 1, close).split(':');
-  if (parts.length !== 3) return null;
-  const [g, si, r] = parts.map(Number) as [number, number, number];
-  if (!isUint(g) || !isUint(si) || !isUint(r) || parts.some((p) => p === '')) return null;
-  return { sig: { gid: g, sid: si, rev: r }, end: close + 1 };
+  const nums = [0, 0, 0];
+  let k = 0;
+  let digits = 0;
+  for (let i = start + 1; i < s.length && i < start + 40; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      nums[k] = nums[k]! * 10 + (c - 48);
+      if (++digits > 10) return null;
+    } else if (c === 58 && digits > 0 && k < 2) {
+      k++;
+      digits = 0;
+    } else if (c === 93 && digits > 0 && k === 2) {
+      const [gid, sid, rev] = nums as [number, number, number];
+      if (!isUint(gid) || !isUint(sid) || !isUint(rev)) return null;
+      return { sig: { gid, sid, rev }, end: i + 1 };
+    } else {
+      return null;
+    }
+  }
+  return null;
 }
 
 function isUint(n: number): boolean {

@@ -38,8 +38,6 @@ export class RollupBatch {
   readonly sig = new SpanMap<[number, number]>();
   readonly sigSrc = new SpanMap<[number, Buffer, number]>();
   readonly sigDst = new SpanMap<[number, Buffer, number]>();
-  readonly src = new SpanMap<[Buffer, number]>();
-  readonly dst = new SpanMap<[Buffer, number]>();
   readonly sensor = new SpanMap<number>();
   readonly dport = new CountMap<[number, number, number]>();
 
@@ -51,12 +49,10 @@ export class RollupBatch {
     if (src !== null) {
       const hex = src.toString('latin1');
       this.sigSrc.add(`${sigId}|${sensorId}|${hex}`, [sigId, src, sensorId], ts);
-      this.src.add(`${sensorId}|${hex}`, [src, sensorId], ts);
     }
     if (dst !== null) {
       const hex = dst.toString('latin1');
       this.sigDst.add(`${sigId}|${sensorId}|${hex}`, [sigId, dst, sensorId], ts);
-      this.dst.add(`${sensorId}|${hex}`, [dst, sensorId], ts);
     }
     if (dport !== null && proto !== null) {
       this.dport.add(`${sensorId}|${proto}|${dport}`, [sensorId, proto, dport]);

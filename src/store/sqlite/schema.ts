@@ -3,6 +3,14 @@
  * Addresses are 16-byte blobs (IPv4 as ::ffff:a.b.c.d) so IPv4 and IPv6 share columns, indexes
  * and CIDR range scans. Times are integer microseconds since the epoch, UTC.
  * Rollup tables (r_*) are maintained at insert time so that no report counts raw rows.
+ *
+ * Write cost decides the shape (a legacy import writes millions of rows):
+ * - identity is (ts, h), h a 64-bit digest of the rest of the identity; the unique index on it
+ *   doubles as the time index and grows at its right edge because logs are in time order;
+ * - per host totals are sums over r_sig_src / r_sig_dst (a host has few signatures), so there
+ *   are no separate per-host rollups to update;
+ * - raw alerts are indexed only by time and by address (host pages); signature pages read
+ *   rollups.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -30,9 +38,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE alerts (
     id INTEGER PRIMARY KEY,
-    uid BLOB NOT NULL UNIQUE,
-    sensor_id INTEGER NOT NULL,
     ts INTEGER NOT NULL,
+    h INTEGER NOT NULL,
+    sensor_id INTEGER NOT NULL,
     sig_id INTEGER NOT NULL,
     rev INTEGER NOT NULL,
     priority INTEGER,
@@ -48,10 +56,9 @@ export const MIGRATIONS: readonly string[] = [
     offset INTEGER,
     line INTEGER
   );
-  CREATE INDEX alerts_ts ON alerts (ts);
+  CREATE UNIQUE INDEX alerts_identity ON alerts (ts, h);
   CREATE INDEX alerts_src ON alerts (src, ts);
   CREATE INDEX alerts_dst ON alerts (dst, ts);
-  CREATE INDEX alerts_sig ON alerts (sig_id, ts);
   CREATE TABLE packets (
     alert_id INTEGER NOT NULL,
     seq INTEGER NOT NULL,
@@ -84,14 +91,6 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE r_sig_dst (
     sig_id INTEGER NOT NULL, ip BLOB NOT NULL, sensor_id INTEGER NOT NULL, n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
     PRIMARY KEY (sig_id, ip, sensor_id)
-  ) WITHOUT ROWID;
-  CREATE TABLE r_src (
-    ip BLOB NOT NULL, sensor_id INTEGER NOT NULL, n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
-    PRIMARY KEY (ip, sensor_id)
-  ) WITHOUT ROWID;
-  CREATE TABLE r_dst (
-    ip BLOB NOT NULL, sensor_id INTEGER NOT NULL, n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
-    PRIMARY KEY (ip, sensor_id)
   ) WITHOUT ROWID;
   CREATE TABLE r_sensor (
     sensor_id INTEGER PRIMARY KEY, n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL

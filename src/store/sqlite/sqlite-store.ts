@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Alert } from '../../model/alert.js';
-import { identityDigest } from '../../model/identity.js';
+import { identityHash } from '../../model/identity.js';
 import { ipKey } from '../../model/ip.js';
 import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
 import { MIGRATIONS } from './schema.js';
@@ -37,7 +37,7 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
     }
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -32768');
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('busy_timeout = 10000');
     if (!opts.readonly) this.migrate();
@@ -68,9 +68,9 @@ export class SqliteStore implements Store {
                  priority = coalesce(priority, ?), refs = coalesce(refs, ?) WHERE id = ?`),
       inputGet: p('SELECT id FROM inputs WHERE path = ? AND format = ? AND sensor_id = ?'),
       inputIns: p('INSERT INTO inputs (path, format, sensor_id) VALUES (?, ?, ?)'),
-      alertIns: p(`INSERT OR IGNORE INTO alerts (uid, sensor_id, ts, sig_id, rev, priority, proto, src, sport, dst, dport,
+      alertIns: p(`INSERT OR IGNORE INTO alerts (ts, h, sensor_id, sig_id, rev, priority, proto, src, sport, dst, dport,
                    event_id, msg, details, input_id, offset, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      alertEnrich: p('UPDATE alerts SET details = ? WHERE uid = ? AND details IS NULL'),
+      alertEnrich: p('UPDATE alerts SET details = ? WHERE ts = ? AND h = ? AND details IS NULL'),
       packetIns: p('INSERT OR IGNORE INTO packets (alert_id, seq, ts, linktype, length, data) VALUES (?, ?, ?, ?, ?, ?)'),
       extraIns: p('INSERT OR IGNORE INTO extra (alert_id, seq, type, name, value) VALUES (?, ?, ?, ?, ?)'),
       rHour: p('INSERT INTO r_hour (hour, sensor_id, sig_id, n) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n'),
@@ -79,10 +79,6 @@ export class SqliteStore implements Store {
       rSigSrc: p(`INSERT INTO r_sig_src (sig_id, ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
                n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
       rSigDst: p(`INSERT INTO r_sig_dst (sig_id, ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
-      rSrc: p(`INSERT INTO r_src (ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
-      rDst: p(`INSERT INTO r_dst (ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
                n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
       rSensor: p(`INSERT INTO r_sensor (sensor_id, n, first, last) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET
                n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
@@ -168,19 +164,19 @@ export class SqliteStore implements Store {
     for (const { alert: a, identity } of items) {
       const sensorId = this.sensorId(a.sensor);
       const sig = this.signature(a);
-      const uid = identityDigest(identity);
+      const h = identityHash(identity);
       const src = a.srcIp === null ? null : ipKey(a.srcIp);
       const dst = a.dstIp === null ? null : ipKey(a.dstIp);
       const details = a.packet === undefined ? null : JSON.stringify(a.packet);
       const info = st.alertIns!.run(
-        uid, sensorId, a.timeUs, sig.id, a.rev, a.priority, a.protocol, src, a.srcPort, dst, a.dstPort,
+        a.timeUs, h, sensorId, sig.id, a.rev, a.priority, a.protocol, src, a.srcPort, dst, a.dstPort,
         a.eventId, a.message === sig.message ? null : a.message, details, this.inputId(a, sensorId),
         a.origin.offset, a.origin.line ?? null,
       );
       if (info.changes === 0) {
         duplicates++;
         // The same alert from a richer format (alert_full after alert_fast) fills in details.
-        if (details !== null) st.alertEnrich!.run(details, uid);
+        if (details !== null) st.alertEnrich!.run(details, a.timeUs, h);
         continue;
       }
       inserted++;
@@ -206,8 +202,6 @@ export class SqliteStore implements Store {
     for (const { key, span } of r.sig.entries.values()) st.rSig!.run(key[0], key[1], span.n, span.first, span.last);
     for (const { key, span } of r.sigSrc.entries.values()) st.rSigSrc!.run(key[0], key[1], key[2], span.n, span.first, span.last);
     for (const { key, span } of r.sigDst.entries.values()) st.rSigDst!.run(key[0], key[1], key[2], span.n, span.first, span.last);
-    for (const { key, span } of r.src.entries.values()) st.rSrc!.run(key[0], key[1], span.n, span.first, span.last);
-    for (const { key, span } of r.dst.entries.values()) st.rDst!.run(key[0], key[1], span.n, span.first, span.last);
     for (const { key, span } of r.sensor.entries.values()) st.rSensor!.run(key, span.n, span.first, span.last);
     for (const { key, n } of r.dport.entries.values()) st.rDport!.run(key[0], key[1], key[2], n);
   }

@@ -63,8 +63,8 @@ export function querySummary(db: Database.Database, filter: AlertFilter, limit: 
     const hosts = (table: string): HostRow[] => db.prepare(`
       SELECT ip, sum(n) AS n, min(first) AS first, max(last) AS last FROM ${table} WHERE 1 = 1 ${s('sensor_id').sql}
       GROUP BY ip ORDER BY n DESC, ip${lim}`).all(...s('sensor_id').params) as HostRow[];
-    srcRows = hosts('r_src');
-    dstRows = hosts('r_dst');
+    srcRows = hosts('r_sig_src');
+    dstRows = hosts('r_sig_dst');
   } else {
     const w = alertWhere(filter);
     sigRows = db.prepare(`
@@ -108,8 +108,8 @@ export function querySummary(db: Database.Database, filter: AlertFilter, limit: 
     totals: {
       alerts,
       signatures: signatures.length,
-      sources: distinct('r_src', 'src'),
-      destinations: distinct('r_dst', 'dst'),
+      sources: distinct('r_sig_src', 'src'),
+      destinations: distinct('r_sig_dst', 'dst'),
       sensors: sensors.length,
     },
     firstUs: firsts.length ? Math.min(...firsts) : null,
