@@ -29,6 +29,8 @@ export const CODES = {
   SNARF_RULES_BAD_LINE: 'a line of a rule map or config file that cannot be parsed',
   SNARF_CONFIG_INVALID: 'a configuration key or value is wrong',
   SNARF_IO: 'a file could not be read',
+  SNARF_FILE_REPLACED: 'a followed file shrank or was replaced under the same name; it is read again from its start',
+  SNARF_STORE_FAILED: 'a batch could not be committed to the store; it is retried and the bookmark does not move',
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { importCommand } from './import.js';
 import { summaryCommand } from './summary.js';
+import { collectCommand } from './collect.js';
+import { statusCommand } from './status.js';
 import { SnarfError } from '../errors.js';
 
 export function buildProgram(): Command {
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   program.addCommand(importCommand());
   program.addCommand(summaryCommand());
+  program.addCommand(collectCommand());
+  program.addCommand(statusCommand());
   return program;
 }
 

@@ -11,6 +11,7 @@ import { describeKind } from '../inputs/sniff.js';
 import { detectTextFormat } from '../inputs/snort-text/detect.js';
 import { openInput, type OpenedInput } from './open-input.js';
 import { importTextStream, type SnortTextFormat } from './text-import.js';
+import { importTextFileParallel } from './parallel-text-import.js';
 import { importUnified2Stream } from './unified2-import.js';
 
 export interface ImportOptions {
@@ -24,7 +25,11 @@ export interface ImportOptions {
   /** File bytes read so far (compressed bytes for .gz), for progress bars. */
   onBytes?(n: number): void;
   onFileStart?(file: string, format: string): void;
+  /** Files at least this large are parsed in a worker thread (default 4 MiB). */
+  parallelBytes?: number;
 }
+
+const PARALLEL_BYTES = 4 * 1024 * 1024;
 
 export interface FileResult {
   file: string;
@@ -60,10 +65,19 @@ export async function expandPaths(paths: string[]): Promise<{ files: string[]; b
   return { files, bytes };
 }
 
+/** Inputs above this size are imported in bulk mode (deferred rollups and address indexes). */
+const BULK_BYTES = 32 * 1024 * 1024;
+
 export async function importFiles(store: Store, paths: string[], opts: ImportOptions): Promise<ImportResult> {
-  const { files } = await expandPaths(paths);
+  const { files, bytes } = await expandPaths(paths);
   const results: FileResult[] = [];
-  for (const file of files) results.push(await importOne(store, file, opts));
+  const bulk = bytes >= BULK_BYTES;
+  if (bulk) await store.beginBulk();
+  try {
+    for (const file of files) results.push(await importOne(store, file, opts));
+  } finally {
+    if (bulk) await store.endBulk();
+  }
   const totals = { files: results.length, imported: 0, skipped: 0, alerts: 0, inserted: 0, duplicates: 0, rejected: 0 };
   for (const r of results) {
     if (r.skipped) totals.skipped++;
@@ -119,6 +133,9 @@ export async function importOne(store: Store, file: string, opts: ImportOptions)
     return skip(format, 'JSON alert logs (Snort 3 alert_json, Suricata EVE) are not supported by this version', 'SNARF_UNKNOWN_FORMAT');
   }
   opts.onFileStart?.(file, format);
-  const r = await importTextStream(store, input.open(opts.onBytes), file, format as SnortTextFormat, opts);
+  const parallel = input.size >= (opts.parallelBytes ?? PARALLEL_BYTES);
+  const r = parallel
+    ? await importTextFileParallel(store, file, input.gzip, format as SnortTextFormat, opts)
+    : await importTextStream(store, input.open(opts.onBytes), file, format as SnortTextFormat, opts);
   return { file, format, alerts: r.alerts, inserted: r.inserted, duplicates: r.duplicates, rejected: r.rejected };
 }

@@ -10,7 +10,6 @@
  * unified2 event ids are not used: text outputs do not print them, and Snort restarts them on
  * every start, so they would not be unique anyway.
  */
-import { createHash } from 'node:crypto';
 import type { Alert } from './alert.js';
 
 /** The tuple part of a text identity; the occurrence number completes it. */
@@ -23,11 +22,24 @@ export function textIdentity(tuple: string, occurrence: number): string {
 }
 
 /**
- * 64-bit digest of an identity. Stored beside the timestamp, so two alerts collide only if
- * they share the microsecond and the 64-bit digest of everything else.
+ * 53-bit digest of an identity (two multiplicative 32-bit lanes, cyrb53-style), stored beside
+ * the timestamp: two alerts collide only if they share the microsecond and 53 bits of digest.
+ * Not cryptographic on purpose: hashing runs once per alert on multi-million-alert imports,
+ * and an attacker would have to know another alert's exact microsecond to aim a collision.
  */
-export function identityHash(identity: string): bigint {
-  return createHash('sha1').update(identity).digest().readBigInt64BE(0);
+export function identityHash(identity: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < identity.length; i++) {
+    const c = identity.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /**
@@ -39,7 +51,7 @@ export class OccurrenceCounter {
   private current = new Map<number, string | string[]>();
   private previous = new Map<number, string | string[]>();
 
-  constructor(private readonly generation = 50_000) {}
+  constructor(private readonly generation = 4096) {}
 
   next(timeUs: number, tuple: string): number {
     const seen = this.current.get(timeUs) ?? this.previous.get(timeUs);

@@ -6,7 +6,7 @@
  */
 import ipaddr from 'ipaddr.js';
 
-const CACHE_LIMIT = 65536;
+const CACHE_LIMIT = 1 << 18;
 const keyCache = new Map<string, Buffer>();
 const textCache = new Map<string, string>();
 
@@ -65,6 +65,16 @@ function isCanonicalIpv4(t: string): boolean {
 export function ipKey(text: string): Buffer {
   const cached = keyCache.get(text);
   if (cached !== undefined) return cached;
+  if (isCanonicalIpv4(text)) {
+    const key = Buffer.alloc(16);
+    key[10] = 0xff;
+    key[11] = 0xff;
+    let i = 12;
+    for (const part of text.split('.')) key[i++] = Number(part);
+    if (keyCache.size >= CACHE_LIMIT) keyCache.clear();
+    keyCache.set(text, key);
+    return key;
+  }
   const addr = ipaddr.parse(text);
   const bytes = addr.kind() === 'ipv4'
     ? (addr as ipaddr.IPv4).toIPv4MappedAddress().toByteArray()

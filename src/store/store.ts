@@ -29,6 +29,10 @@ export interface IngestItem {
   alert: Alert;
   /** Identity string (src/model/identity.ts); equal identities are the same alert. */
   identity: string;
+  /** identityHash(identity), when the producer computed it already (e.g. in a parse worker). */
+  hash?: number;
+  /** JSON of alert.packet, when the producer serialised it already. */
+  details?: string | null;
 }
 
 export interface IngestResult {
@@ -104,5 +108,11 @@ export interface Store {
   /** Registers an input file for provenance and returns its id. */
   registerInput(path: string, format: string, sensor: string): Promise<number>;
   summary(filter?: AlertFilter, limit?: number): Promise<Summary>;
+  /**
+   * Large imports: stores may defer rollups and secondary indexes until endBulk(). Rollups are
+   * never visible out of step with the rows: an interrupted bulk import is caught up on open.
+   */
+  beginBulk(): Promise<void>;
+  endBulk(): Promise<void>;
   close(): Promise<void>;
 }

@@ -9,8 +9,7 @@ import type { Alert } from '../../model/alert.js';
 import { identityHash } from '../../model/identity.js';
 import { ipKey } from '../../model/ip.js';
 import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
-import { MIGRATIONS } from './schema.js';
-import { RollupBatch } from './rollup-batch.js';
+import { ADDRESS_INDEXES, MIGRATIONS } from './schema.js';
 import { querySummary } from './summary-query.js';
 
 type Stmt = Database.Statement;
@@ -38,10 +37,47 @@ export class SqliteStore implements Store {
       this.db.pragma('synchronous = NORMAL');
     }
     this.db.pragma('cache_size = -32768');
-    this.db.pragma('temp_store = MEMORY');
     this.db.pragma('busy_timeout = 10000');
     if (!opts.readonly) this.migrate();
     this.st = this.prepare();
+    if (!opts.readonly) this.repair();
+  }
+
+  /** Finishes what an interrupted bulk import left undone: its indexes and rollups. */
+  private repair(): void {
+    for (const [, sql] of ADDRESS_INDEXES) this.db.exec(sql);
+    this.catchUpRollups();
+  }
+
+  private bulk = false;
+
+  /**
+   * Bulk mode for large imports: rows are stored (and deduplicated) batch by batch, while the
+   * rollups and the address indexes are brought up to date once, in endBulk().
+   */
+  async beginBulk(): Promise<void> {
+    if (this.bulk) return;
+    this.bulk = true;
+    for (const [name] of ADDRESS_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+  }
+
+  async endBulk(): Promise<void> {
+    if (!this.bulk) return;
+    this.bulk = false;
+    this.catchUpRollups();
+    for (const [, sql] of ADDRESS_INDEXES) this.db.exec(sql);
+  }
+
+  /** Adds every row above the watermark to the rollups and raises the watermark, atomically. */
+  catchUpRollups(): void {
+    this.db.transaction(() => {
+      const mark = (this.st.getMark!.get() as { value: number }).value;
+      const max = (this.st.maxId!.get() as { m: number }).m;
+      if (max > mark) {
+        this.applyRollups(mark);
+        this.st.setMark!.run(max);
+      }
+    })();
   }
 
   private migrate(): void {
@@ -73,16 +109,27 @@ export class SqliteStore implements Store {
       alertEnrich: p('UPDATE alerts SET details = ? WHERE ts = ? AND h = ? AND details IS NULL'),
       packetIns: p('INSERT OR IGNORE INTO packets (alert_id, seq, ts, linktype, length, data) VALUES (?, ?, ?, ?, ?, ?)'),
       extraIns: p('INSERT OR IGNORE INTO extra (alert_id, seq, type, name, value) VALUES (?, ?, ?, ?, ?)'),
-      rHour: p('INSERT INTO r_hour (hour, sensor_id, sig_id, n) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n'),
-      rSig: p(`INSERT INTO r_sig (sig_id, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
-      rSigSrc: p(`INSERT INTO r_sig_src (sig_id, ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
-      rSigDst: p(`INSERT INTO r_sig_dst (sig_id, ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
-      rSensor: p(`INSERT INTO r_sensor (sensor_id, n, first, last) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET
-               n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
-      rDport: p('INSERT INTO r_dport (sensor_id, proto, port, n) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n'),
+      maxId: p('SELECT coalesce(max(id), 0) AS m FROM alerts'),
+      getMark: p("SELECT value FROM meta WHERE key = 'rollup_watermark'"),
+      setMark: p("UPDATE meta SET value = ? WHERE key = 'rollup_watermark'"),
+      rHour: p(`INSERT INTO r_hour (hour, sensor_id, sig_id, n)
+               SELECT ts / 3600000000, sensor_id, sig_id, count(*) FROM alerts WHERE id > ? GROUP BY 1, 2, 3
+               ON CONFLICT DO UPDATE SET n = n + excluded.n`),
+      rSig: p(`INSERT INTO r_sig (sig_id, sensor_id, n, first, last)
+               SELECT sig_id, sensor_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? GROUP BY 1, 2
+               ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rSigSrc: p(`INSERT INTO r_sig_src (sig_id, ip, sensor_id, n, first, last)
+               SELECT sig_id, src, sensor_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? AND src IS NOT NULL GROUP BY 1, 2, 3
+               ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rSigDst: p(`INSERT INTO r_sig_dst (sig_id, ip, sensor_id, n, first, last)
+               SELECT sig_id, dst, sensor_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? AND dst IS NOT NULL GROUP BY 1, 2, 3
+               ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rSensor: p(`INSERT INTO r_sensor (sensor_id, n, first, last)
+               SELECT sensor_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? GROUP BY 1
+               ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rDport: p(`INSERT INTO r_dport (sensor_id, proto, port, n)
+               SELECT sensor_id, proto, dport, count(*) FROM alerts WHERE id > ? AND proto IS NOT NULL AND dport IS NOT NULL GROUP BY 1, 2, 3
+               ON CONFLICT DO UPDATE SET n = n + excluded.n`),
       bmGet: p('SELECT * FROM bookmarks WHERE input = ?'),
       bmAll: p('SELECT * FROM bookmarks ORDER BY input'),
       bmPut: p(`INSERT INTO bookmarks (input, file, dev, inode, size, offset, records, last_event, warnings, errors, updated)
@@ -157,17 +204,17 @@ export class SqliteStore implements Store {
   }
 
   private readonly ingestTx = (items: IngestItem[], bookmark?: Bookmark): IngestResult => this.db.transaction(() => {
-    const roll = new RollupBatch();
     let inserted = 0;
     let duplicates = 0;
     const st = this.st;
-    for (const { alert: a, identity } of items) {
+    for (const item of items) {
+      const a = item.alert;
       const sensorId = this.sensorId(a.sensor);
       const sig = this.signature(a);
-      const h = identityHash(identity);
+      const h = item.hash ?? identityHash(item.identity);
       const src = a.srcIp === null ? null : ipKey(a.srcIp);
       const dst = a.dstIp === null ? null : ipKey(a.dstIp);
-      const details = a.packet === undefined ? null : JSON.stringify(a.packet);
+      const details = item.details !== undefined ? item.details : a.packet === undefined ? null : JSON.stringify(a.packet);
       const info = st.alertIns!.run(
         a.timeUs, h, sensorId, sig.id, a.rev, a.priority, a.protocol, src, a.srcPort, dst, a.dstPort,
         a.eventId, a.message === sig.message ? null : a.message, details, this.inputId(a, sensorId),
@@ -189,21 +236,26 @@ export class SqliteStore implements Store {
         const x = a.extra[i]!;
         st.extraIns!.run(alertId, i, x.type, x.name, typeof x.value === 'string' ? x.value : Buffer.from(x.value));
       }
-      roll.add(sensorId, sig.id, a.timeUs, src, dst, a.protocol, a.dstPort);
     }
-    this.applyRollups(roll);
+    // Rows above the watermark are summed into the rollups by SQLite itself (one grouped pass
+    // per rollup) in this same transaction; bulk imports do it once at their end.
+    if (inserted > 0 && !this.bulk) {
+      const mark = (st.getMark!.get() as { value: number }).value;
+      this.applyRollups(mark);
+      st.setMark!.run((st.maxId!.get() as { m: number }).m);
+    }
     if (bookmark) this.putBookmark(bookmark);
     return { inserted, duplicates };
   })();
 
-  private applyRollups(r: RollupBatch): void {
+  private applyRollups(above: number): void {
     const st = this.st;
-    for (const { key, n } of r.hour.entries.values()) st.rHour!.run(key[0], key[1], key[2], n);
-    for (const { key, span } of r.sig.entries.values()) st.rSig!.run(key[0], key[1], span.n, span.first, span.last);
-    for (const { key, span } of r.sigSrc.entries.values()) st.rSigSrc!.run(key[0], key[1], key[2], span.n, span.first, span.last);
-    for (const { key, span } of r.sigDst.entries.values()) st.rSigDst!.run(key[0], key[1], key[2], span.n, span.first, span.last);
-    for (const { key, span } of r.sensor.entries.values()) st.rSensor!.run(key, span.n, span.first, span.last);
-    for (const { key, n } of r.dport.entries.values()) st.rDport!.run(key[0], key[1], key[2], n);
+    st.rHour!.run(above);
+    st.rSig!.run(above);
+    st.rSigSrc!.run(above);
+    st.rSigDst!.run(above);
+    st.rSensor!.run(above);
+    st.rDport!.run(above);
   }
 
   private putBookmark(b: Bookmark): void {

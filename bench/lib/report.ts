@@ -1,0 +1,135 @@
+/** Turns the JSON lines of the scenario scripts into table rows and renders the run's table. */
+import { sizeLabel } from './measure.js';
+
+export interface Row {
+  scenario: string;
+  size: string;
+  seconds: string;
+  rate: string;
+  rssMB: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  met: string;
+}
+
+export interface GrowthRow {
+  scenario: string;
+  sizes: string;
+  rssMB: string;
+  growth: string;
+  target: string;
+  flat: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+const num = (j: Json, k: string): number => (typeof j[k] === 'number' ? (j[k] as number) : NaN);
+
+/** 71234 -> "71.2k", 1534000 -> "1.53M". */
+export function fmtRate(x: number): string {
+  if (!Number.isFinite(x)) return '?';
+  const trim = (s: string): string => s.replace(/\.0+$/, '');
+  if (x >= 1e6) return `${trim((x / 1e6).toFixed(2))}M`;
+  if (x >= 1e3) return `${trim((x / 1e3).toFixed(1))}k`;
+  return x.toFixed(0);
+}
+
+const mb = (bytes: number): string => `${Math.round(bytes / 1e6)} MB`;
+const fixed = (x: number, d: number): string => (Number.isFinite(x) ? x.toFixed(d) : '?');
+
+function met(rateOk: unknown, rssOk: unknown): string {
+  const misses = [rateOk === false ? 'rate' : '', rssOk === false ? 'RSS' : ''].filter(Boolean);
+  return misses.length ? `NO (${misses.join(', ')})` : 'yes';
+}
+
+export function toRows(scenario: string, results: Json[], scenarioRssMB: number): { rows: Row[]; growth: GrowthRow[] } {
+  const rows: Row[] = [];
+  const growth: GrowthRow[] = [];
+  for (const j of results) {
+    switch (j.bench) {
+      case 'sflow-decode':
+        rows.push({
+          scenario: 'sflow-decode', size: `${sizeLabel(num(j, 'datagrams'))} dgrams`, seconds: fixed(num(j, 'seconds'), 3),
+          rate: `${fmtRate(num(j, 'datagramsPerSec'))} dgram/s`, rssMB: fixed(scenarioRssMB, 0),
+          baseline: `${fixed(num(j, 'baselineSeconds'), 3)} (copy)`, ratio: `${fixed(num(j, 'ratioVsBaseline'), 1)}x`,
+          target: `>= ${fmtRate(num(j, 'targetDatagramsPerSec'))} dgram/s`, met: j.meetsTarget ? 'yes' : 'NO (rate)',
+        });
+        break;
+      case 'unified2-decode':
+        rows.push({
+          scenario: `unified2-decode ${String(j.mode)}`, size: `${sizeLabel(num(j, 'events'))} ev, ${mb(num(j, 'bytes'))}`,
+          seconds: fixed(num(j, 'seconds'), 3), rate: `${fmtRate(num(j, 'recordsPerSec'))} rec/s`, rssMB: fixed(num(j, 'peakRssMB'), 0),
+          baseline: `${fixed(num(j, 'catSeconds'), 4)} (cat)`, ratio: `${fixed(num(j, 'ratioVsCat'), 1)}x`, target: '-', met: '-',
+        });
+        break;
+      case 'unified2-import':
+        rows.push({
+          scenario: 'unified2-import', size: `${sizeLabel(num(j, 'events'))} ev, ${mb(num(j, 'bytes'))}`,
+          seconds: fixed(num(j, 'seconds'), 2), rate: `${fmtRate(num(j, 'eventsPerSec'))} ev/s`, rssMB: fixed(num(j, 'peakRssMB'), 0),
+          baseline: `${fixed(num(j, 'catSeconds'), 4)} (cat)`, ratio: `${fixed(num(j, 'ratioVsCat'), 0)}x`,
+          target: `>= ${fmtRate(num(j, 'targetEventsPerSec'))} ev/s, <= ${num(j, 'targetMaxRssMB')} MB`, met: met(j.meetsRate, j.meetsRss),
+        });
+        break;
+      case 'text-import':
+        rows.push({
+          scenario: `text-import ${String(j.format)}`, size: `${sizeLabel(num(j, 'alerts'))} al, ${mb(num(j, 'bytes'))}`,
+          seconds: fixed(num(j, 'seconds'), 2), rate: `${fmtRate(num(j, 'alertsPerSec'))} al/s`, rssMB: fixed(num(j, 'peakRssMB'), 0),
+          baseline: `${fixed(num(j, 'catSeconds'), 4)} (cat)`, ratio: `${fixed(num(j, 'ratioVsCat'), 0)}x`,
+          target: `>= ${fmtRate(num(j, 'targetAlertsPerSec'))} al/s, <= ${num(j, 'targetMaxRssMB')} MB`, met: met(j.meetsRate, j.meetsRss),
+        });
+        break;
+      case 'text-import-rss-growth':
+      case 'unified2-import-rss-growth': {
+        const sizes = (j.sizes as number[]).map(sizeLabel);
+        const rss = (j.peakRssMB as number[]).map((x) => x.toFixed(0));
+        growth.push({
+          scenario: `${String(j.bench).replace('-rss-growth', '')} ${String(j.format)}`,
+          sizes: sizes.join(' -> '), rssMB: rss.join(' -> '), growth: `${fixed(num(j, 'growth'), 2)}x`,
+          target: `<= ${num(j, 'targetMaxGrowth')}x`, flat: j.flat === true,
+        });
+        break;
+      }
+      default:
+        rows.push({ scenario: `${scenario} ${String(j.bench ?? '?')}`, size: '', seconds: fixed(num(j, 'seconds'), 3), rate: '', rssMB: fixed(scenarioRssMB, 0), baseline: '', ratio: '', target: '', met: '' });
+    }
+  }
+  return { rows, growth };
+}
+
+function table(header: string[], body: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+/** A Markdown table (readable in a terminal, pasteable into docs/benchmarks.md). */
+export function renderTable(rows: Row[], growth: GrowthRow[]): string {
+  let out = table(
+    ['scenario', 'size', 'seconds', 'rate', 'peak RSS MB', 'baseline s', 'ratio', 'target', 'met?'],
+    rows.map((r) => [r.scenario, r.size, r.seconds, r.rate, r.rssMB, r.baseline, r.ratio, r.target, r.met]),
+  );
+  if (growth.length) {
+    out += `\n\nMemory as the input grows (peak RSS of the import child):\n\n${table(
+      ['scenario', 'sizes', 'peak RSS MB', 'growth', 'target', 'flat?'],
+      growth.map((g) => [g.scenario, g.sizes, g.rssMB, g.growth, g.target, g.flat ? 'yes' : 'NO']),
+    )}`;
+  }
+  return out;
+}
+
+interface ProfiledResult { bench?: unknown; format?: unknown; alerts?: unknown; events?: unknown; profile?: { profile: string; totalMs: number; functions: { name: string; where: string; selfMs: number; percent: number }[]; files: { name: string; selfMs: number; percent: number }[] } }
+
+/** Top self-time functions and files of the profiled imports (`--cpu-prof`). */
+export function renderProfiles(results: Json[]): string {
+  const parts: string[] = [];
+  for (const j of results as ProfiledResult[]) {
+    const p = j.profile;
+    if (!p) continue;
+    const n = typeof j.alerts === 'number' ? j.alerts : typeof j.events === 'number' ? j.events : NaN;
+    parts.push(`CPU profile, ${String(j.bench)}${j.format ? ` ${String(j.format)}` : ''} ${sizeLabel(n)} (an extra, untimed run; ${p.totalMs} ms sampled; lines are in the compiled .js)\n${p.profile}\n\n` +
+      table(['self ms', '%', 'function', 'where'], p.functions.map((f) => [String(f.selfMs), f.percent.toFixed(1), f.name, f.where])) +
+      `\n\nBy file:\n\n${table(['self ms', '%', 'file'], p.files.map((f) => [String(f.selfMs), f.percent.toFixed(1), f.name]))}`);
+  }
+  return parts.join('\n\n');
+}

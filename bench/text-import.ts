@@ -1,0 +1,120 @@
+/**
+ * Text import benchmark: `snarf import` of a generated alert_full or alert_fast file of N alerts
+ * into a fresh SQLite database, against `cat FILE > /dev/null` measured in the same run. The
+ * import is the real CLI in its own child process; its peak RSS is measured inside that child.
+ * The import must store exactly N alerts, or the script fails.
+ *
+ *   node dist/bench/text-import.js [--format full|fast] [--alerts 100k,1M] [--seed 42]
+ *       [--file FILE --alerts N] [--inputs DIR] [--repeat R] [--cpu-prof DIR] [--keep]
+ *
+ * Prints one JSON object per line: one `text-import` line per size, then (with two sizes or more)
+ * a `text-import-rss-growth` line comparing the peak RSS of the smallest and largest.
+ * Targets (issue): 1M alert_full in <= 15 s (>= 66,667 alerts/s) with peak RSS <= 300 MB, and
+ * memory flat as the input grows. alert_fast is held to the same targets.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { arg, flag, isMain, parseSizes, round, timeCat } from './lib/measure.js';
+import { textInput, type BenchInput } from './lib/inputs.js';
+import { cliImport } from './lib/import-bench.js';
+import type { ProfileSummary } from './lib/cpu-profile.js';
+
+export const TEXT_TARGET = { alertsPerSec: 1_000_000 / 15, maxRssMB: 300, maxRssGrowth: 1.25 };
+
+export interface TextImportResult {
+  bench: 'text-import';
+  format: 'alert_full' | 'alert_fast';
+  alerts: number;
+  bytes: number;
+  seconds: number;
+  cliSeconds: number;
+  cpuSeconds: number;
+  alertsPerSec: number;
+  mbPerSec: number;
+  peakRssMB: number;
+  dbMB: number;
+  catSeconds: number;
+  ratioVsCat: number;
+  allSeconds: number[];
+  targetAlertsPerSec: number;
+  targetMaxRssMB: number;
+  meetsRate: boolean;
+  meetsRss: boolean;
+  profile?: ProfileSummary;
+}
+
+export interface RssGrowthResult {
+  bench: 'text-import-rss-growth' | 'unified2-import-rss-growth';
+  format: string;
+  sizes: number[];
+  peakRssMB: number[];
+  growth: number;
+  targetMaxGrowth: number;
+  flat: boolean;
+}
+
+/** Imports `input` `repeat` times (fastest reported) after timing `cat` on it. */
+export function measureTextImport(input: BenchInput, format: 'full' | 'fast', opts: { repeat?: number; cpuProfDir?: string } = {}): TextImportResult {
+  const catSeconds = timeCat(input.file);
+  const runs = [];
+  for (let i = 0; i < Math.max(1, opts.repeat ?? 1); i++) runs.push(cliImport(input.file, { expected: input.count }));
+  const expectedFormat = format === 'full' ? 'alert_full' : 'alert_fast';
+  if (runs[0]!.format !== expectedFormat) throw new Error(`imported as ${runs[0]!.format}, expected ${expectedFormat}`);
+  const best = runs.reduce((a, b) => (b.wallSeconds < a.wallSeconds ? b : a));
+  const peakRssMB = Math.max(...runs.map((r) => r.peakRssMB));
+  const profile = opts.cpuProfDir ? cliImport(input.file, { expected: input.count, cpuProfDir: opts.cpuProfDir }).profile : undefined;
+  const s = best.wallSeconds;
+  return {
+    bench: 'text-import', format: expectedFormat, alerts: input.count, bytes: input.bytes,
+    seconds: round(s), cliSeconds: best.cliSeconds, cpuSeconds: round(best.cpuSeconds),
+    alertsPerSec: Math.round(input.count / s), mbPerSec: round(input.bytes / 1e6 / s, 2),
+    peakRssMB: round(peakRssMB, 1), dbMB: round(best.dbBytes / 1e6, 1),
+    catSeconds: round(catSeconds, 4), ratioVsCat: round(s / catSeconds, 1),
+    allSeconds: runs.map((r) => round(r.wallSeconds)),
+    targetAlertsPerSec: Math.round(TEXT_TARGET.alertsPerSec), targetMaxRssMB: TEXT_TARGET.maxRssMB,
+    meetsRate: input.count / s >= TEXT_TARGET.alertsPerSec, meetsRss: peakRssMB <= TEXT_TARGET.maxRssMB,
+    ...(profile ? { profile } : {}),
+  };
+}
+
+export function rssGrowth(bench: RssGrowthResult['bench'], format: string, results: { size: number; peakRssMB: number }[], maxGrowth: number): RssGrowthResult | undefined {
+  if (results.length < 2) return undefined;
+  const sorted = [...results].sort((a, b) => a.size - b.size);
+  const growth = sorted[sorted.length - 1]!.peakRssMB / sorted[0]!.peakRssMB;
+  return {
+    bench, format, sizes: sorted.map((r) => r.size), peakRssMB: sorted.map((r) => r.peakRssMB),
+    growth: round(growth, 2), targetMaxGrowth: maxGrowth, flat: growth <= maxGrowth,
+  };
+}
+
+async function main(): Promise<void> {
+  const format = arg('format', 'full');
+  if (format !== 'full' && format !== 'fast') throw new Error('--format is full or fast');
+  const sizes = parseSizes(arg('alerts', '100000,1000000'));
+  const given = arg('file');
+  if (given && sizes.length !== 1) throw new Error('--file needs --alerts N (the number of alerts it holds)');
+  const ownDir = arg('inputs') ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'snarf-text-bench-'));
+  const inputs = arg('inputs') ?? ownDir!;
+  const seed = Number(arg('seed', '42'));
+  const repeat = Number(arg('repeat', '1'));
+  const prof = arg('cpu-prof');
+  const results: TextImportResult[] = [];
+  try {
+    for (const n of sizes) {
+      const input: BenchInput = given
+        ? { file: given, count: n, bytes: fs.statSync(given).size, generatedSeconds: 0 }
+        : await textInput(inputs, format, n, seed);
+      // Profile only the largest size: that is where time and memory go.
+      const r = measureTextImport(input, format, { repeat, cpuProfDir: prof && n === Math.max(...sizes) ? prof : undefined });
+      results.push(r);
+      console.log(JSON.stringify(r));
+    }
+    const g = rssGrowth('text-import-rss-growth', `alert_${format}`, results.map((r) => ({ size: r.alerts, peakRssMB: r.peakRssMB })), TEXT_TARGET.maxRssGrowth);
+    if (g) console.log(JSON.stringify(g));
+  } finally {
+    if (ownDir && !flag('keep')) fs.rmSync(ownDir, { recursive: true, force: true });
+  }
+}
+
+if (isMain(import.meta.url)) await main();

@@ -1,0 +1,95 @@
+/**
+ * unified2 import benchmark: `snarf import` of a generated unified2 file of N events (about 280
+ * bytes per event: 1M events are about 280 MB) into a fresh SQLite database, against
+ * `cat FILE > /dev/null` measured in the same run. The real CLI runs in its own child process;
+ * its peak RSS is measured inside that child. The import must store exactly N alerts.
+ * No rule maps match the generated signatures, so messages fall back to "Snort Alert [g:s:r]".
+ *
+ *   node dist/bench/unified2-import.js [--events 100k,1M] [--seed 1] [--file FILE --events N]
+ *       [--inputs DIR] [--repeat R] [--cpu-prof DIR] [--keep]
+ *
+ * Prints one `unified2-import` JSON line per size, then a `unified2-import-rss-growth` line.
+ * Targets (issue): >= 150,000 events/s, peak RSS <= 250 MB and flat as the input grows.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { arg, flag, isMain, parseSizes, round, timeCat } from './lib/measure.js';
+import { unified2Input, type BenchInput } from './lib/inputs.js';
+import { cliImport } from './lib/import-bench.js';
+import type { ProfileSummary } from './lib/cpu-profile.js';
+import { rssGrowth } from './text-import.js';
+
+export const U2_TARGET = { eventsPerSec: 150_000, maxRssMB: 250, maxRssGrowth: 1.25 };
+
+export interface Unified2ImportResult {
+  bench: 'unified2-import';
+  events: number;
+  records: number | null;
+  bytes: number;
+  seconds: number;
+  cliSeconds: number;
+  cpuSeconds: number;
+  eventsPerSec: number;
+  mbPerSec: number;
+  peakRssMB: number;
+  dbMB: number;
+  catSeconds: number;
+  ratioVsCat: number;
+  allSeconds: number[];
+  targetEventsPerSec: number;
+  targetMaxRssMB: number;
+  meetsRate: boolean;
+  meetsRss: boolean;
+  profile?: ProfileSummary;
+}
+
+export function measureUnified2Import(input: BenchInput, opts: { repeat?: number; cpuProfDir?: string } = {}): Unified2ImportResult {
+  const catSeconds = timeCat(input.file);
+  const runs = [];
+  for (let i = 0; i < Math.max(1, opts.repeat ?? 1); i++) runs.push(cliImport(input.file, { expected: input.count }));
+  if (runs[0]!.format !== 'unified2') throw new Error(`imported as ${runs[0]!.format}, expected unified2`);
+  const best = runs.reduce((a, b) => (b.wallSeconds < a.wallSeconds ? b : a));
+  const peakRssMB = Math.max(...runs.map((r) => r.peakRssMB));
+  const profile = opts.cpuProfDir ? cliImport(input.file, { expected: input.count, cpuProfDir: opts.cpuProfDir }).profile : undefined;
+  const s = best.wallSeconds;
+  return {
+    bench: 'unified2-import', events: input.count, records: input.records ?? null, bytes: input.bytes,
+    seconds: round(s), cliSeconds: best.cliSeconds, cpuSeconds: round(best.cpuSeconds),
+    eventsPerSec: Math.round(input.count / s), mbPerSec: round(input.bytes / 1e6 / s, 2),
+    peakRssMB: round(peakRssMB, 1), dbMB: round(best.dbBytes / 1e6, 1),
+    catSeconds: round(catSeconds, 4), ratioVsCat: round(s / catSeconds, 1),
+    allSeconds: runs.map((r) => round(r.wallSeconds)),
+    targetEventsPerSec: U2_TARGET.eventsPerSec, targetMaxRssMB: U2_TARGET.maxRssMB,
+    meetsRate: input.count / s >= U2_TARGET.eventsPerSec, meetsRss: peakRssMB <= U2_TARGET.maxRssMB,
+    ...(profile ? { profile } : {}),
+  };
+}
+
+async function main(): Promise<void> {
+  const sizes = parseSizes(arg('events', '100000,1000000'));
+  const given = arg('file');
+  if (given && sizes.length !== 1) throw new Error('--file needs --events N (the number of events it holds)');
+  const ownDir = arg('inputs') ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'snarf-u2-import-bench-'));
+  const inputs = arg('inputs') ?? ownDir!;
+  const seed = Number(arg('seed', '1'));
+  const repeat = Number(arg('repeat', '1'));
+  const prof = arg('cpu-prof');
+  const results: Unified2ImportResult[] = [];
+  try {
+    for (const n of sizes) {
+      const input: BenchInput = given
+        ? { file: given, count: n, bytes: fs.statSync(given).size, generatedSeconds: 0 }
+        : await unified2Input(inputs, n, seed);
+      const r = measureUnified2Import(input, { repeat, cpuProfDir: prof && n === Math.max(...sizes) ? prof : undefined });
+      results.push(r);
+      console.log(JSON.stringify(r));
+    }
+    const g = rssGrowth('unified2-import-rss-growth', 'unified2', results.map((r) => ({ size: r.events, peakRssMB: r.peakRssMB })), U2_TARGET.maxRssGrowth);
+    if (g) console.log(JSON.stringify(g));
+  } finally {
+    if (ownDir && !flag('keep')) fs.rmSync(ownDir, { recursive: true, force: true });
+  }
+}
+
+if (isMain(import.meta.url)) await main();

@@ -1,0 +1,12 @@
+#!/bin/sh
+# The quick start: import the samples into a fresh SQLite store and show what it holds.
+set -eu
+cd "$(dirname "$0")/.."
+SNARF="node dist/src/cli/main.js"
+OUT=samples-out
+rm -rf "$OUT" && mkdir -p "$OUT"
+$SNARF import --db "$OUT/snarf.db" --sensor sensor-a --tz UTC --year 2026 --rules samples/rules samples/sensor-a
+$SNARF import --db "$OUT/snarf.db" --sensor sensor-b --tz Asia/Tokyo --rules samples/rules samples/sensor-b
+$SNARF summary --db "$OUT/snarf.db"
+echo
+echo "Store: $OUT/snarf.db   (try: $SNARF summary --db $OUT/snarf.db --json)"
