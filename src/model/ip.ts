@@ -6,7 +6,8 @@
  */
 import ipaddr from 'ipaddr.js';
 
-const CACHE_LIMIT = 1 << 18;
+/** IPv6 only (IPv4 takes a fast path); small, because cached Buffers are costly to keep. */
+const CACHE_LIMIT = 1 << 14;
 const keyCache = new Map<string, Buffer>();
 const textCache = new Map<string, string>();
 
@@ -63,23 +64,33 @@ function isCanonicalIpv4(t: string): boolean {
 
 /** 16-byte sortable key for a canonical (or any valid) address text. Throws on invalid input. */
 export function ipKey(text: string): Buffer {
-  const cached = keyCache.get(text);
-  if (cached !== undefined) return cached;
   if (isCanonicalIpv4(text)) {
-    const key = Buffer.alloc(16);
+    const key = Buffer.allocUnsafe(16).fill(0, 0, 10);
     key[10] = 0xff;
     key[11] = 0xff;
     let i = 12;
-    for (const part of text.split('.')) key[i++] = Number(part);
-    if (keyCache.size >= CACHE_LIMIT) keyCache.clear();
-    keyCache.set(text, key);
+    let v = 0;
+    for (let k = 0; k < text.length; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 46) {
+        key[i++] = v;
+        v = 0;
+      } else {
+        v = v * 10 + (c - 48);
+      }
+    }
+    key[15] = v;
     return key;
   }
-  const addr = ipaddr.parse(text);
-  const bytes = addr.kind() === 'ipv4'
-    ? (addr as ipaddr.IPv4).toIPv4MappedAddress().toByteArray()
-    : addr.toByteArray();
-  const key = Buffer.from(bytes);
+  const cached = keyCache.get(text);
+  if (cached !== undefined) return cached;
+  let key = text.includes('.') ? null : parseIpv6Plain(text);
+  if (key === null) {
+    const addr = ipaddr.parse(text);
+    key = Buffer.from(addr.kind() === 'ipv4'
+      ? (addr as ipaddr.IPv4).toIPv4MappedAddress().toByteArray()
+      : addr.toByteArray());
+  }
   if (keyCache.size >= CACHE_LIMIT) keyCache.clear();
   keyCache.set(text, key);
   return key;
@@ -92,7 +103,70 @@ export function ipFromKey(key: Uint8Array): string {
   let mapped = key[10] === 0xff && key[11] === 0xff;
   for (let i = 0; i < 10 && mapped; i++) if (key[i] !== 0) mapped = false;
   if (mapped) return `${key[12]}.${key[13]}.${key[14]}.${key[15]}`;
-  return (ipaddr.fromByteArray(Array.from(key)) as ipaddr.IPv6).toRFC5952String();
+  return formatIpv6(key);
+}
+
+/**
+ * RFC 5952 text for 16 bytes: lower-case hex without leading zeros, the longest run (first on
+ * a tie) of two or more zero groups as `::`. By hand because unified2 and sFlow decode millions.
+ */
+export function formatIpv6(b: Uint8Array): string {
+  const g = new Array<number>(8);
+  for (let i = 0; i < 8; i++) g[i] = (b[2 * i]! << 8) | b[2 * i + 1]!;
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out += i === 0 ? '::' : ':';
+      i += bestLen - 1;
+      continue;
+    }
+    out += g[i]!.toString(16);
+    if (i < 7) out += ':';
+  }
+  return out;
+}
+
+/**
+ * 16 bytes from IPv6 text in the plain hex-groups form (what Snort prints and what we store),
+ * or null for anything else (embedded IPv4, zone ids), which takes the general parser.
+ */
+function parseIpv6Plain(t: string): Buffer | null {
+  if (t.length < 2 || t.length > 39) return null;
+  const dbl = t.indexOf('::');
+  if (dbl !== -1 && t.indexOf('::', dbl + 1) !== -1) return null;
+  const head = dbl === -1 ? t : t.slice(0, dbl);
+  const tail = dbl === -1 ? '' : t.slice(dbl + 2);
+  const hg = head === '' ? [] : head.split(':');
+  const tg = tail === '' ? [] : tail.split(':');
+  if (dbl === -1 ? hg.length !== 8 : hg.length + tg.length > 7) return null;
+  const key = Buffer.alloc(16);
+  const put = (groups: string[], at: number): boolean => {
+    for (let i = 0; i < groups.length; i++) {
+      const x = groups[i]!;
+      if (x.length === 0 || x.length > 4) return false;
+      let v = 0;
+      for (let k = 0; k < x.length; k++) {
+        const c = x.charCodeAt(k);
+        const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+        if (d < 0) return false;
+        v = (v << 4) | d;
+      }
+      key[2 * (at + i)] = v >> 8;
+      key[2 * (at + i) + 1] = v & 0xff;
+    }
+    return true;
+  };
+  if (!put(hg, 0) || !put(tg, 8 - tg.length)) return null;
+  return key;
 }
 
 /** Canonical text from raw network-order bytes as found in unified2 (4 or 16 bytes). */

@@ -26,7 +26,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly sensorIds = new Map<string, number>();
-  private readonly sigs = new Map<string, SigCacheEntry>();
+  private readonly sigs = new Map<number | string, SigCacheEntry>();
   private readonly inputIds = new Map<string, number>();
   private readonly st: Record<string, Stmt>;
 
@@ -150,7 +150,8 @@ export class SqliteStore implements Store {
   }
 
   private signature(a: Alert): SigCacheEntry {
-    const key = `${a.gid}:${a.sid}`;
+    // Numeric key (no string per alert); gids above 2^20 never occur but stay correct.
+    const key = a.gid < 0x100000 ? a.gid * 4294967296 + a.sid : `${a.gid}:${a.sid}`;
     let e = this.sigs.get(key);
     if (e === undefined) {
       const row = this.st.sigGet!.get(a.gid, a.sid) as
@@ -174,7 +175,12 @@ export class SqliteStore implements Store {
     return e;
   }
 
+  private lastInput: { sensorId: number; format: string; file: string; id: number } | null = null;
+
   private inputId(a: Alert, sensorId: number): number {
+    // Consecutive alerts nearly always come from the same input: skip building a key for them.
+    const last = this.lastInput;
+    if (last !== null && last.sensorId === sensorId && last.file === a.origin.file && last.format === a.origin.format) return last.id;
     const key = `${sensorId}|${a.origin.format}|${a.origin.file}`;
     let id = this.inputIds.get(key);
     if (id === undefined) {
@@ -182,6 +188,7 @@ export class SqliteStore implements Store {
       id = row ? row.id : Number(this.st.inputIns!.run(a.origin.file, a.origin.format, sensorId).lastInsertRowid);
       this.inputIds.set(key, id);
     }
+    this.lastInput = { sensorId, format: a.origin.format, file: a.origin.file, id };
     return id;
   }
 
@@ -199,6 +206,7 @@ export class SqliteStore implements Store {
       this.sensorIds.clear();
       this.sigs.clear();
       this.inputIds.clear();
+      this.lastInput = null;
       throw err;
     }
   }
