@@ -55,7 +55,7 @@ export function summaryCommand(): Command {
     .option('--top <n>', 'list at most n sources/destinations (0 = all)', parsePositiveInt, 0)
     .option('--json', 'machine-readable output')
     .action(async (o: SummaryCliOptions) => {
-      const store = await openStore(o.db, { readonly: true });
+      const store = await openStore(o.db, { mustExist: true });
       try {
         const filter: AlertFilter = o.sensor.length ? { sensors: o.sensor } : {};
         const s = await store.summary(filter, o.top);

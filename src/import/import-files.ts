@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Warning } from '../errors.js';
+import { SnarfError, type Warning } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { SignatureResolver } from '../rules/types.js';
 import { describeKind } from '../inputs/sniff.js';
@@ -52,7 +52,13 @@ export async function expandPaths(paths: string[]): Promise<{ files: string[]; b
   const files: string[] = [];
   let bytes = 0;
   const visit = async (p: string): Promise<void> => {
-    const st = await fs.promises.stat(p);
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new SnarfError('SNARF_IO', code === 'ENOENT' ? 'no such file or directory' : (err as Error).message, { file: p });
+    }
     if (st.isDirectory()) {
       const names = (await fs.promises.readdir(p)).filter((n) => !n.startsWith('.')).sort();
       for (const n of names) await visit(path.join(p, n));

@@ -13,14 +13,19 @@ export function isPostgresUrl(spec: string): boolean {
   return /^postgres(ql)?:\/\//i.test(spec);
 }
 
-export async function openStore(spec: string = DEFAULT_DB, opts: { readonly?: boolean } = {}): Promise<Store> {
+/**
+ * `mustExist` is for readers (summary, report): they fail clearly on a missing database instead
+ * of creating an empty one. Readers still open it writable, so that a bulk import that was
+ * interrupted gets its rollups caught up before anything is read from them.
+ */
+export async function openStore(spec: string = DEFAULT_DB, opts: { mustExist?: boolean } = {}): Promise<Store> {
   if (isPostgresUrl(spec)) {
     throw new Error('PostgreSQL stores are not supported by this version yet; use a SQLite path for --db');
   }
-  if (opts.readonly && !fs.existsSync(spec)) {
+  if (opts.mustExist && !fs.existsSync(spec)) {
     throw new Error(`${spec}: no such database (run \`snarf import\` first or pass --db)`);
   }
   const dir = path.dirname(spec);
   if (dir && !fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true });
-  return new SqliteStore(spec, opts);
+  return new SqliteStore(spec);
 }
