@@ -94,6 +94,8 @@ export class SqliteStore implements Store {
   }
 
   private prepare(): Record<string, Stmt> {
+    this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS d_hour (
+      hour INTEGER, sensor_id INTEGER, sig_id INTEGER, n INTEGER, first INTEGER, last INTEGER)`);
     const p = (sql: string): Stmt => this.db.prepare(sql);
     return {
       sensorGet: p('SELECT id FROM sensors WHERE name = ?'),
@@ -112,11 +114,13 @@ export class SqliteStore implements Store {
       maxId: p('SELECT coalesce(max(id), 0) AS m FROM alerts'),
       getMark: p("SELECT value FROM meta WHERE key = 'rollup_watermark'"),
       setMark: p("UPDATE meta SET value = ? WHERE key = 'rollup_watermark'"),
-      rHour: p(`INSERT INTO r_hour (hour, sensor_id, sig_id, n)
-               SELECT ts / 3600000000, sensor_id, sig_id, count(*) FROM alerts WHERE id > ? GROUP BY 1, 2, 3
+      dHourClear: p('DELETE FROM temp.d_hour'),
+      dHour: p(`INSERT INTO temp.d_hour (hour, sensor_id, sig_id, n, first, last)
+               SELECT ts / 3600000000, sensor_id, sig_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? GROUP BY 1, 2, 3`),
+      rHour: p(`INSERT INTO r_hour (hour, sensor_id, sig_id, n) SELECT hour, sensor_id, sig_id, n FROM temp.d_hour WHERE 1
                ON CONFLICT DO UPDATE SET n = n + excluded.n`),
       rSig: p(`INSERT INTO r_sig (sig_id, sensor_id, n, first, last)
-               SELECT sig_id, sensor_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? GROUP BY 1, 2
+               SELECT sig_id, sensor_id, sum(n), min(first), max(last) FROM temp.d_hour WHERE 1 GROUP BY 1, 2
                ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
       rSigSrc: p(`INSERT INTO r_sig_src (sig_id, ip, sensor_id, n, first, last)
                SELECT sig_id, src, sensor_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? AND src IS NOT NULL GROUP BY 1, 2, 3
@@ -125,7 +129,7 @@ export class SqliteStore implements Store {
                SELECT sig_id, dst, sensor_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? AND dst IS NOT NULL GROUP BY 1, 2, 3
                ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
       rSensor: p(`INSERT INTO r_sensor (sensor_id, n, first, last)
-               SELECT sensor_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? GROUP BY 1
+               SELECT sensor_id, sum(n), min(first), max(last) FROM temp.d_hour WHERE 1 GROUP BY 1
                ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
       rDport: p(`INSERT INTO r_dport (sensor_id, proto, port, n)
                SELECT sensor_id, proto, dport, count(*) FROM alerts WHERE id > ? AND proto IS NOT NULL AND dport IS NOT NULL GROUP BY 1, 2, 3
@@ -258,11 +262,15 @@ export class SqliteStore implements Store {
 
   private applyRollups(above: number): void {
     const st = this.st;
-    st.rHour!.run(above);
-    st.rSig!.run(above);
+    // One grouped pass by (hour, sensor, signature) feeds the three small rollups; the
+    // address and port rollups need their own passes.
+    st.dHourClear!.run();
+    st.dHour!.run(above);
+    st.rHour!.run();
+    st.rSig!.run();
+    st.rSensor!.run();
     st.rSigSrc!.run(above);
     st.rSigDst!.run(above);
-    st.rSensor!.run(above);
     st.rDport!.run(above);
   }
 
