@@ -7,7 +7,8 @@ import type { Readable } from 'node:stream';
 import type { Alert } from '../model/alert.js';
 import { OccurrenceCounter, textIdentity, textTuple } from '../model/identity.js';
 import type { Warning } from '../errors.js';
-import type { IngestItem, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import { BatchSink } from './batch-sink.js';
 import type { SignatureResolver } from '../rules/types.js';
 import { LineSplitter } from '../inputs/line-splitter.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
@@ -51,8 +52,7 @@ export function createTextParser(format: SnortTextFormat, ctx: ParseContext): Te
 export async function importTextStream(
   store: Store, stream: Readable, file: string, format: SnortTextFormat, opts: TextImportOptions,
 ): Promise<StreamImportResult> {
-  const batchSize = opts.batchSize ?? 5000;
-  let batch: IngestItem[] = [];
+  const sink = new BatchSink(store, opts.batchSize);
   const counter = new OccurrenceCounter();
   const result: StreamImportResult = { alerts: 0, inserted: 0, duplicates: 0, rejected: 0, lastEventUs: null };
   const ctx: ParseContext = {
@@ -63,7 +63,7 @@ export async function importTextStream(
     emit(alert: Alert): void {
       if (opts.catalog) enrichAlert(alert, opts.catalog);
       const tuple = textTuple(alert);
-      batch.push({ alert, identity: textIdentity(tuple, counter.next(alert.timeUs, tuple)) });
+      sink.add({ alert, identity: textIdentity(tuple, counter.next(alert.timeUs, tuple)) });
       result.alerts++;
       if (result.lastEventUs === null || alert.timeUs > result.lastEventUs) result.lastEventUs = alert.timeUs;
     },
@@ -84,19 +84,12 @@ export async function importTextStream(
     }),
   }, opts.maxLineBytes ?? 1 << 20);
 
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const items = batch;
-    batch = [];
-    const r = await store.ingest(items);
-    result.inserted += r.inserted;
-    result.duplicates += r.duplicates;
-  };
+
 
   try {
     for await (const chunk of stream) {
       splitter.push(chunk as Buffer);
-      if (batch.length >= batchSize) await flush();
+      if (sink.full) await sink.flush();
     }
   } catch (err) {
     // A damaged gzip or a read error: keep everything read so far and say where it stopped.
@@ -109,6 +102,8 @@ export async function importTextStream(
   // A last line without LF is parsed too, flagged, so a truncated alert is reported as such.
   splitter.end(true);
   parser.end();
-  await flush();
+  await sink.flush();
+  result.inserted = sink.inserted;
+  result.duplicates = sink.duplicates;
   return result;
 }

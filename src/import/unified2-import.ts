@@ -6,7 +6,8 @@
 import type { Readable } from 'node:stream';
 import type { Alert } from '../model/alert.js';
 import { OccurrenceCounter, textIdentity, textTuple } from '../model/identity.js';
-import type { IngestItem, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import { BatchSink } from './batch-sink.js';
 import { Unified2Decoder } from '../inputs/unified2/decoder.js';
 import { Unified2Assembler, type AssemblerClock } from '../inputs/unified2/assemble.js';
 import { SnarfError } from '../errors.js';
@@ -26,8 +27,7 @@ export async function importUnified2Stream(
   store: Store, stream: Readable, file: string, opts: ImportOptions,
 ): Promise<Unified2ImportResult> {
   const result: Unified2ImportResult = { alerts: 0, inserted: 0, duplicates: 0, rejected: 0 };
-  let batch: IngestItem[] = [];
-  const batchSize = opts.batchSize ?? 5000;
+  const sink = new BatchSink(store, opts.batchSize);
   const warn = (w: Parameters<ImportOptions['warn']>[0]): void => {
     result.rejected++;
     opts.warn(w);
@@ -40,7 +40,7 @@ export async function importUnified2Stream(
     clock: NO_TIMERS,
     onAlert: (alert: Alert) => {
       const tuple = textTuple(alert);
-      batch.push({ alert, identity: textIdentity(tuple, counter.next(alert.timeUs, tuple)) });
+      sink.add({ alert, identity: textIdentity(tuple, counter.next(alert.timeUs, tuple)) });
       result.alerts++;
     },
     onOrphan: (o) => opts.warn({
@@ -49,19 +49,12 @@ export async function importUnified2Stream(
       file: o.file, offset: o.offset,
     }),
   });
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const items = batch;
-    batch = [];
-    const r = await store.ingest(items);
-    result.inserted += r.inserted;
-    result.duplicates += r.duplicates;
-  };
+
   try {
     for await (const chunk of stream) {
       // The decoder keeps views into pushed chunks; stream chunks are never reused.
       for (const rec of decoder.push(chunk as Buffer)) assembler.push(rec, file);
-      if (batch.length >= batchSize) await flush();
+      if (sink.full) await sink.flush();
     }
     const end = decoder.end(true);
     if (end.partial) {
@@ -80,6 +73,8 @@ export async function importUnified2Stream(
   }
   assembler.flush();
   assembler.close();
-  await flush();
+  await sink.flush();
+  result.inserted = sink.inserted;
+  result.duplicates = sink.duplicates;
   return result;
 }

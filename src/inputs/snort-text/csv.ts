@@ -7,7 +7,7 @@
  * `iplen` garbage (dgmlen is used), msg double-quoted.
  */
 import { parseSnortTimestamp } from './time.js';
-import { excerpt, makeAlert, type ParseContext, type TextParser } from './parser.js';
+import { makeAlert, rejectLine, type ParseContext, type TextParser } from './parser.js';
 import { canonicalIp } from '../../model/ip.js';
 import { protocolNumber, type InputFormat, type PacketSummary } from '../../model/alert.js';
 
@@ -77,13 +77,7 @@ export class CsvParser implements TextParser {
   line(text: string, lineNo: number, offset: number, unterminated: boolean): void {
     if (text.trim() === '') return;
     const reason = this.parse(text, lineNo, offset);
-    if (reason !== null) {
-      this.ctx.warn({
-        code: unterminated ? 'SNARF_TEXT_TRUNCATED' : 'SNARF_TEXT_BAD_LINE',
-        message: `${unterminated ? 'truncated last line' : 'not an alert_csv line'}: ${reason}: "${excerpt(text)}"`,
-        file: this.ctx.file, line: lineNo, offset,
-      });
-    }
+    if (reason !== null) rejectLine(this.ctx, 'an alert_csv', reason, text, lineNo, offset, unterminated);
   }
 
   private parse(text: string, lineNo: number, offset: number): string | null {

@@ -4,22 +4,12 @@
  */
 import { parseSnortTimestamp } from './time.js';
 import { parseAddressPair, parseSigId, parseTail } from './fields.js';
-import { excerpt, makeAlert, type ParseContext, type TextParser } from './parser.js';
-import type { InputFormat } from '../../model/alert.js';
+import { excerpt, makeAlert, rejectLine, type ParseContext, type TextParser } from './parser.js';
+import type { Alert, InputFormat } from '../../model/alert.js';
 
-export interface Body {
-  gid: number;
-  sid: number;
-  rev: number;
-  message: string;
-  classification: string | null;
-  priority: number | null;
-  protocol: number | null;
-  srcIp: string;
-  srcPort: number | null;
-  dstIp: string;
-  dstPort: number | null;
-}
+/** The fields an alert body (fast and syslog) carries; addresses are always present. */
+export type Body = Pick<Alert, 'gid' | 'sid' | 'rev' | 'message' | 'classification' | 'priority' | 'protocol' | 'srcPort' | 'dstPort'>
+  & { srcIp: string; dstIp: string };
 
 /** Parses an alert body; `stars` says whether `[**]` brackets the gid:sid:rev and message. */
 export function parseBody(s: string, start: number, stars: boolean): Body | string {
@@ -62,15 +52,7 @@ export class FastParser implements TextParser {
     if (text.length === 0 || text.trim() === '') return;
     const gap = text.indexOf('  [**] ');
     const reason = this.parse(text, gap, lineNo, offset);
-    if (reason !== null) {
-      this.ctx.warn({
-        code: unterminated ? 'SNARF_TEXT_TRUNCATED' : 'SNARF_TEXT_BAD_LINE',
-        message: `${unterminated ? 'truncated last line' : 'not an alert_fast line'}: ${reason}: "${excerpt(text)}"`,
-        file: this.ctx.file,
-        line: lineNo,
-        offset,
-      });
-    }
+    if (reason !== null) rejectLine(this.ctx, 'an alert_fast', reason, text, lineNo, offset, unterminated);
   }
 
   private parse(text: string, gap: number, lineNo: number, offset: number): string | null {

@@ -25,26 +25,30 @@ export interface TextParser {
   end(): void;
 }
 
-export interface AlertFields {
-  sensor: string;
-  timeUs: number;
-  gid: number;
-  sid: number;
-  rev: number;
-  message: string;
-  classification: string | null;
-  priority: number | null;
-  protocol: number | null;
-  srcIp: string | null;
-  srcPort: number | null;
-  dstIp: string | null;
-  dstPort: number | null;
+/** What a text parser knows of an alert: the identity fields plus where it was read. */
+export type AlertFields = Pick<Alert,
+  'sensor' | 'timeUs' | 'gid' | 'sid' | 'rev' | 'message' | 'classification' | 'priority' | 'protocol'
+  | 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort'> & {
   references?: Reference[];
   packet?: PacketSummary;
   format: InputFormat;
   file: string;
   offset: number;
   line: number;
+};
+
+/**
+ * Reports a line a one-line parser could not read: a truncated last line as such, any other
+ * as a bad line, each naming file:line and the reason.
+ */
+export function rejectLine(
+  ctx: ParseContext, what: string, reason: string, text: string, lineNo: number, offset: number, unterminated: boolean,
+): void {
+  ctx.warn({
+    code: unterminated ? 'SNARF_TEXT_TRUNCATED' : 'SNARF_TEXT_BAD_LINE',
+    message: `${unterminated ? 'truncated last line' : `not ${what} line`}: ${reason}: "${excerpt(text)}"`,
+    file: ctx.file, line: lineNo, offset,
+  });
 }
 
 export function makeAlert(f: AlertFields): Alert {

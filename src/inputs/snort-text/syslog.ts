@@ -7,7 +7,7 @@
  */
 import { monthNumber } from './time.js';
 import { parseBody } from './fast.js';
-import { excerpt, makeAlert, type ParseContext, type TextParser } from './parser.js';
+import { makeAlert, rejectLine, type ParseContext, type TextParser } from './parser.js';
 import type { InputFormat } from '../../model/alert.js';
 
 interface Header {
@@ -24,13 +24,7 @@ export class SyslogParser implements TextParser {
   line(text: string, lineNo: number, offset: number, unterminated: boolean): void {
     if (text.trim() === '') return;
     const reason = this.parse(text, lineNo, offset);
-    if (reason !== null) {
-      this.ctx.warn({
-        code: unterminated ? 'SNARF_TEXT_TRUNCATED' : 'SNARF_TEXT_BAD_LINE',
-        message: `${unterminated ? 'truncated last line' : 'not a Snort syslog line'}: ${reason}: "${excerpt(text)}"`,
-        file: this.ctx.file, line: lineNo, offset,
-      });
-    }
+    if (reason !== null) rejectLine(this.ctx, 'a Snort syslog', reason, text, lineNo, offset, unterminated);
   }
 
   private parse(text: string, lineNo: number, offset: number): string | null {
