@@ -30,8 +30,11 @@ export function parseBody(s: string, start: number, stars: boolean): Body | stri
   const message = s.slice(sig.end + 1, msgEnd).trim();
   const pair = parseAddressPair(tail.addresses, tail.protocol);
   if (!pair) return `bad addresses "${excerpt(tail.addresses, 60)}"`;
+  // Fields spelled out: an object spread here cost more than the whole parse (V8, Node 20).
   return {
-    ...sig.sig,
+    gid: sig.sig.gid,
+    sid: sig.sig.sid,
+    rev: sig.sig.rev,
     message,
     classification: tail.classification,
     priority: tail.priority,
@@ -41,6 +44,15 @@ export function parseBody(s: string, start: number, stars: boolean): Body | stri
     dstIp: pair.dst.ip,
     dstPort: pair.dst.port,
   };
+}
+
+/** An alert from a parsed body (shared with syslog). */
+export function bodyAlert(b: Body, sensor: string, timeUs: number, format: InputFormat, file: string, offset: number, line: number): Alert {
+  return makeAlert({
+    sensor, timeUs, gid: b.gid, sid: b.sid, rev: b.rev, message: b.message, classification: b.classification,
+    priority: b.priority, protocol: b.protocol, srcIp: b.srcIp, srcPort: b.srcPort, dstIp: b.dstIp, dstPort: b.dstPort,
+    format, file, offset, line,
+  });
 }
 
 export class FastParser implements TextParser {
@@ -63,15 +75,7 @@ export class FastParser implements TextParser {
     if (timeUs === null) return 'timestamp out of range';
     const body = parseBody(text, gap + 2, true);
     if (typeof body === 'string') return body;
-    this.ctx.emit(makeAlert({
-      ...body,
-      sensor: this.ctx.sensor,
-      timeUs,
-      format: 'alert_fast',
-      file: this.ctx.file,
-      offset,
-      line: lineNo,
-    }));
+    this.ctx.emit(bodyAlert(body, this.ctx.sensor, timeUs, 'alert_fast', this.ctx.file, offset, lineNo));
     return null;
   }
 

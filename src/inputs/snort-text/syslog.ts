@@ -6,8 +6,8 @@
  * logging, not the packet time: it has second resolution and no year.
  */
 import { monthNumber } from './time.js';
-import { parseBody } from './fast.js';
-import { makeAlert, rejectLine, type ParseContext, type TextParser } from './parser.js';
+import { bodyAlert, parseBody } from './fast.js';
+import { rejectLine, type ParseContext, type TextParser } from './parser.js';
 import type { InputFormat } from '../../model/alert.js';
 
 interface Header {
@@ -35,10 +35,7 @@ export class SyslogParser implements TextParser {
     const body = parseBody(text, h.bodyStart, false);
     if (typeof body === 'string') return body;
     const sensor = this.ctx.sensorExplicit || !h.host ? this.ctx.sensor : h.host;
-    this.ctx.emit(makeAlert({
-      ...body, sensor, timeUs: h.timeUs,
-      format: 'syslog', file: this.ctx.file, offset, line: lineNo,
-    }));
+    this.ctx.emit(bodyAlert(body, sensor, h.timeUs, 'syslog', this.ctx.file, offset, lineNo));
     return null;
   }
 
