@@ -6,7 +6,7 @@ import cliProgress from 'cli-progress';
 import { openStore, DEFAULT_DB } from '../store/open.js';
 import { expandPaths, importFiles } from '../import/import-files.js';
 import { createLogger } from '../log.js';
-import { recordImport, statePathFor } from '../state/state-file.js';
+import { openState, recordImport, statePathFor } from '../state/state-file.js';
 import { loadCatalog } from './catalog.js';
 import { collect, parseYear, parseZone } from './options.js';
 
@@ -28,7 +28,7 @@ export function importCommand(): Command {
     .description('import Snort alert files (alert_fast, alert_full, alert_csv, syslog, unified2; .gz too) into the store')
     .argument('<paths...>', 'files or directories (walked recursively)')
     .option('--db <path>', 'SQLite database path', DEFAULT_DB)
-    .option('--sensor <name>', 'sensor name for these files (default: syslog host name, else "default")')
+    .option('--sensor <name>', 'sensor name for these files (default: syslog host name; for unified2 the registry entry matching the sensor_id or -G log id, else snort-G<id>; else "default")')
     .option('--year <year>', 'year for timestamps that carry none (default: the most recent year that keeps them out of the future)', parseYear)
     .option('--tz <zone>', "the sensor's time zone for text timestamps (IANA name)", parseZone, 'UTC')
     .option('--rules <path>', 'rule maps or .rules files (sid-msg.map, gen-msg.map, classification.config, reference.config, *.rules); repeatable', collect, [])
@@ -43,6 +43,7 @@ export function importCommand(): Command {
       const catalog = await loadCatalog(o.rules, o.defaultRules, (w) => logger.warning(w));
       const { bytes } = await expandPaths(paths);
       const store = await openStore(o.db);
+      const registry = (await openState(statePathFor(o.db))).data.sensors;
       const tty = process.stderr.isTTY && o.progress !== false;
       const bar = tty
         ? new cliProgress.SingleBar({
@@ -61,6 +62,7 @@ export function importCommand(): Command {
           year: o.year,
           tz: o.tz,
           catalog,
+          sensorRegistry: registry,
           warn: (w) => {
             if (bar) {
               // Keep the bar on its own line: print warnings after it finishes.

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SnarfError, type Warning } from '../errors.js';
+import type { SensorEntry } from '../state/state-file.js';
 import type { Store } from '../store/store.js';
 import type { SignatureResolver } from '../rules/types.js';
 import { describeKind } from '../inputs/sniff.js';
@@ -25,6 +26,8 @@ export interface ImportOptions {
   /** File bytes read so far (compressed bytes for .gz), for progress bars. */
   onBytes?(n: number): void;
   onFileStart?(file: string, format: string): void;
+  /** The sensor registry, to name unified2 events by their sensor_id or -G log id. */
+  sensorRegistry?: Record<string, SensorEntry>;
   /** Files at least this large are parsed in a worker thread (default 4 MiB). */
   parallelBytes?: number;
 }

@@ -11,6 +11,7 @@ import { BatchSink } from './batch-sink.js';
 import { Unified2Decoder } from '../inputs/unified2/decoder.js';
 import { Unified2Assembler, type AssemblerClock } from '../inputs/unified2/assemble.js';
 import { SnarfError } from '../errors.js';
+import { unified2SensorName } from '../state/state-file.js';
 import type { ImportOptions } from './import-files.js';
 
 export interface Unified2ImportResult {
@@ -36,6 +37,8 @@ export async function importUnified2Stream(
   const counter = new OccurrenceCounter();
   const assembler = new Unified2Assembler({
     sensor: opts.sensor ?? 'default',
+    // Without a name from the operator, the file itself says which sensor wrote each event.
+    sensorFor: opts.sensor === undefined ? (sid, eid) => unified2SensorName(opts.sensorRegistry ?? {}, sid, eid) : undefined,
     resolver: opts.catalog,
     clock: NO_TIMERS,
     onAlert: (alert: Alert) => {

@@ -10,7 +10,26 @@ import { isPostgresUrl } from '../store/open.js';
 export interface SensorEntry {
   name: string;
   description?: string;
+  /** Snort `-G` log id: unified2 event ids carry it in their high 16 bits. */
+  logId?: number;
+  /** unified2 sensor_id written by this sensor (Snort 2 always writes 0). */
+  unified2SensorId?: number;
   firstSeen: string;
+}
+
+/**
+ * Names the sensor of a unified2 event that no config or --sensor named: the registry entry
+ * whose unified2 sensor_id or -G log id matches, else `sensor-id-N` / `snort-GN`, else
+ * `default` (Snort 2 without -G: nothing in the file tells sensors apart).
+ */
+export function unified2SensorName(sensors: Record<string, SensorEntry>, sensorId: number, eventId: number): string {
+  const entries = Object.values(sensors);
+  if (sensorId !== 0) {
+    return entries.find((e) => e.unified2SensorId === sensorId)?.name ?? `sensor-id-${sensorId}`;
+  }
+  const logId = eventId >>> 16;
+  if (logId === 0) return 'default';
+  return entries.find((e) => e.logId === logId)?.name ?? `snort-G${logId}`;
 }
 
 export interface ImportRun {

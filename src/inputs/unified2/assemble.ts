@@ -46,8 +46,13 @@ export interface OrphanRecord {
 }
 
 export interface AssemblerOptions {
-  /** Sensor name for every Alert. */
+  /** Sensor name for every Alert (unless sensorFor names it per event). */
   sensor: string;
+  /**
+   * Names the sensor of each event from its unified2 sensor_id and event_id (whose high 16
+   * bits carry Snort's -G log id), for spools that mix sensors or were not named by config.
+   */
+  sensorFor?: (sensorId: number, eventId: number) => string;
   onAlert: (alert: Alert) => void;
   resolver?: SignatureResolver;
   onOrphan?: (orphan: OrphanRecord) => void;
@@ -114,7 +119,7 @@ export class Unified2Assembler {
     events: 0, alerts: 0, packets: 0, extra: 0, droppedPackets: 0, truncatedPackets: 0, droppedExtra: 0,
     orphans: 0, duplicateEvents: 0, looseMatches: 0, appstat: 0,
   };
-  readonly #o: Required<Omit<AssemblerOptions, 'resolver' | 'onOrphan'>> & Pick<AssemblerOptions, 'resolver' | 'onOrphan'>;
+  readonly #o: Required<Omit<AssemblerOptions, 'resolver' | 'onOrphan' | 'sensorFor'>> & Pick<AssemblerOptions, 'resolver' | 'onOrphan' | 'sensorFor'>;
   /** Insertion order = arrival order = deadline order. */
   readonly #pending = new Map<Key, Pending>();
   readonly #orphans = new Map<Key, OrphanGroup>();
@@ -285,7 +290,7 @@ export class Unified2Assembler {
     let packet: PacketSummary | undefined;
     if (ICMP_PROTOCOLS.has(protocol)) packet = { icmpType: rec.sportItype, icmpCode: rec.dportIcode };
     const alert: Alert = {
-      sensor: this.#o.sensor,
+      sensor: this.#o.sensorFor ? this.#o.sensorFor(rec.sensorId, rec.eventId) : this.#o.sensor,
       timeUs: rec.eventSecond * 1e6 + rec.eventMicrosecond,
       gid, sid, rev,
       message: info?.message ?? `Snort Alert [${gid}:${sid}:${rev}]`,
