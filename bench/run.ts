@@ -67,8 +67,10 @@ async function main(): Promise<void> {
   const repeat = Number(arg('repeat', '1'));
   const profDir = arg('cpu-prof') ? path.resolve(arg('cpu-prof')!) : undefined;
   const outFile = path.resolve(arg('out', path.join('bench', 'out', 'results.json')));
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'snarf-bench-'));
+  const runDir = path.join(os.tmpdir(), `snarf-bench-${process.pid}-${Date.now().toString(36)}`);
   const inputs = path.join(runDir, 'inputs');
+  const todo = selected(scenarios(quick, inputs, importSizes, repeat, profDir), arg('only'));
+  fs.mkdirSync(runDir, { recursive: true });
   let interrupted = false;
   process.on('SIGINT', () => { interrupted = true; });
   process.on('SIGTERM', () => { interrupted = true; });
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
   const outcomes: ScenarioOutcome[] = [];
   const started = Date.now();
   try {
-    for (const s of selected(scenarios(quick, inputs, importSizes, repeat, profDir), arg('only'))) {
+    for (const s of todo) {
       if (interrupted) break;
       process.stderr.write(`> ${s.name} ${s.args.join(' ')}\n`);
       const run = runNodeChild(path.join(BENCH_DIR, s.script), s.args, { inheritStderr: true });

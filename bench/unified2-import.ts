@@ -41,7 +41,8 @@ export interface Unified2ImportResult {
   targetMaxRssMB: number;
   meetsRate: boolean;
   meetsRss: boolean;
-  profile?: ProfileSummary;
+  /** With --cpu-prof: an extra, untimed import profiled, one summary per thread. */
+  profiles?: ProfileSummary[];
 }
 
 export function measureUnified2Import(input: BenchInput, opts: { repeat?: number; cpuProfDir?: string } = {}): Unified2ImportResult {
@@ -51,7 +52,7 @@ export function measureUnified2Import(input: BenchInput, opts: { repeat?: number
   if (runs[0]!.format !== 'unified2') throw new Error(`imported as ${runs[0]!.format}, expected unified2`);
   const best = runs.reduce((a, b) => (b.wallSeconds < a.wallSeconds ? b : a));
   const peakRssMB = Math.max(...runs.map((r) => r.peakRssMB));
-  const profile = opts.cpuProfDir ? cliImport(input.file, { expected: input.count, cpuProfDir: opts.cpuProfDir }).profile : undefined;
+  const profiles = opts.cpuProfDir ? cliImport(input.file, { expected: input.count, cpuProfDir: opts.cpuProfDir }).profiles : undefined;
   const s = best.wallSeconds;
   return {
     bench: 'unified2-import', events: input.count, records: input.records ?? null, bytes: input.bytes,
@@ -62,7 +63,7 @@ export function measureUnified2Import(input: BenchInput, opts: { repeat?: number
     allSeconds: runs.map((r) => round(r.wallSeconds)),
     targetEventsPerSec: U2_TARGET.eventsPerSec, targetMaxRssMB: U2_TARGET.maxRssMB,
     meetsRate: input.count / s >= U2_TARGET.eventsPerSec, meetsRss: peakRssMB <= U2_TARGET.maxRssMB,
-    ...(profile ? { profile } : {}),
+    ...(profiles ? { profiles } : {}),
   };
 }
 

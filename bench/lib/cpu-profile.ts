@@ -28,6 +28,8 @@ export interface SelfTime {
 
 export interface ProfileSummary {
   profile: string;
+  /** V8 thread id from the file name: 0 is the main thread, others are worker threads. */
+  thread: number;
   totalMs: number;
   functions: SelfTime[];
   files: SelfTime[];
@@ -74,13 +76,23 @@ export function summariseProfile(file: string, top = 10): ProfileSummary {
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, top)
     .map((s) => ({ ...s, selfMs: Math.round(s.selfMs), percent: Math.round((s.selfMs / (total / 1000)) * 1000) / 10 }));
-  return { profile: file, totalMs: Math.round(total / 1000), functions: finish(fns), files: finish(files) };
+  return { profile: file, thread: threadOf(file), totalMs: Math.round(total / 1000), functions: finish(fns), files: finish(files) };
 }
 
-/** The newest .cpuprofile in a directory. */
-export function newestProfile(dir: string): string | undefined {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))
-    .map((f) => ({ f: path.join(dir, f), t: fs.statSync(path.join(dir, f)).mtimeMs }))
-    .sort((a, b) => b.t - a.t);
-  return files[0]?.f;
+/** CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile -> thread. */
+function threadOf(file: string): number {
+  const m = /\.(\d+)\.\d+\.cpuprofile$/.exec(path.basename(file));
+  return m ? Number(m[1]) : 0;
+}
+
+/** The .cpuprofile files in a directory (one per thread of each profiled process). */
+export function profilesIn(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
+}
+
+/** Summaries of the profiles written since `before` was listed, main thread first. */
+export function summariseNew(dir: string, before: readonly string[], top = 10): ProfileSummary[] {
+  const seen = new Set(before);
+  return profilesIn(dir).filter((f) => !seen.has(f)).map((f) => summariseProfile(f, top)).sort((a, b) => a.thread - b.thread);
 }

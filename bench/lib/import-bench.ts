@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI_MAIN, runNodeChild, type ChildRun } from './measure.js';
-import { newestProfile, summariseProfile, type ProfileSummary } from './cpu-profile.js';
+import { profilesIn, summariseNew, type ProfileSummary } from './cpu-profile.js';
 
 export interface ImportTotals {
   files: number; imported: number; skipped: number; alerts: number; inserted: number; duplicates: number; rejected: number;
@@ -20,7 +20,8 @@ export interface CliImportRun extends ChildRun {
   /** The seconds the CLI itself reports (from its start, after node start-up and module loading). */
   cliSeconds: number;
   dbBytes: number;
-  profile?: ProfileSummary;
+  /** With cpuProfDir: one summary per thread (main first, then parser workers). */
+  profiles?: ProfileSummary[];
 }
 
 export interface CliImportOptions {
@@ -40,6 +41,7 @@ export function cliImport(file: string, opts: CliImportOptions): CliImportRun {
   const db = path.join(dir, 'bench.db');
   try {
     if (opts.cpuProfDir) fs.mkdirSync(opts.cpuProfDir, { recursive: true });
+    const before = opts.cpuProfDir ? profilesIn(opts.cpuProfDir) : [];
     const run = runNodeChild(CLI_MAIN, ['import', '--db', db, '--no-progress', '-q', '--json', ...(opts.extraArgs ?? []), file], {
       cpuProfDir: opts.cpuProfDir,
     });
@@ -62,10 +64,9 @@ export function cliImport(file: string, opts: CliImportOptions): CliImportRun {
     if (problems.length) throw new Error(`import of ${opts.expected} generated alerts is wrong: ${problems.join(', ')}`);
     let dbBytes = 0;
     for (const f of fs.readdirSync(dir)) dbBytes += fs.statSync(path.join(dir, f)).size;
-    const profFile = opts.cpuProfDir ? newestProfile(opts.cpuProfDir) : undefined;
     return {
       ...run, totals: t, format: parsed.files[0]?.format ?? 'unknown', cliSeconds: parsed.seconds, dbBytes,
-      profile: profFile ? summariseProfile(profFile) : undefined,
+      profiles: opts.cpuProfDir ? summariseNew(opts.cpuProfDir, before) : undefined,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

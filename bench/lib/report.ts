@@ -118,18 +118,21 @@ export function renderTable(rows: Row[], growth: GrowthRow[]): string {
   return out;
 }
 
-interface ProfiledResult { bench?: unknown; format?: unknown; alerts?: unknown; events?: unknown; profile?: { profile: string; totalMs: number; functions: { name: string; where: string; selfMs: number; percent: number }[]; files: { name: string; selfMs: number; percent: number }[] } }
+interface ProfileJson { profile: string; thread: number; totalMs: number; functions: { name: string; where: string; selfMs: number; percent: number }[]; files: { name: string; selfMs: number; percent: number }[] }
+interface ProfiledResult { bench?: unknown; format?: unknown; alerts?: unknown; events?: unknown; profiles?: ProfileJson[] }
 
-/** Top self-time functions and files of the profiled imports (`--cpu-prof`). */
+/** Top self-time functions and files of the profiled imports (`--cpu-prof`), per thread. */
 export function renderProfiles(results: Json[]): string {
   const parts: string[] = [];
   for (const j of results as ProfiledResult[]) {
-    const p = j.profile;
-    if (!p) continue;
     const n = typeof j.alerts === 'number' ? j.alerts : typeof j.events === 'number' ? j.events : NaN;
-    parts.push(`CPU profile, ${String(j.bench)}${j.format ? ` ${String(j.format)}` : ''} ${sizeLabel(n)} (an extra, untimed run; ${p.totalMs} ms sampled; lines are in the compiled .js)\n${p.profile}\n\n` +
-      table(['self ms', '%', 'function', 'where'], p.functions.map((f) => [String(f.selfMs), f.percent.toFixed(1), f.name, f.where])) +
-      `\n\nBy file:\n\n${table(['self ms', '%', 'file'], p.files.map((f) => [String(f.selfMs), f.percent.toFixed(1), f.name]))}`);
+    for (const p of j.profiles ?? []) {
+      const thread = p.thread === 0 ? 'main thread' : `worker thread ${p.thread}`;
+      parts.push(`CPU profile, ${String(j.bench)}${j.format ? ` ${String(j.format)}` : ''} ${sizeLabel(n)}, ${thread} ` +
+        `(an extra, untimed run; ${p.totalMs} ms sampled; lines are in the compiled .js)\n${p.profile}\n\n` +
+        table(['self ms', '%', 'function', 'where'], p.functions.map((f) => [String(f.selfMs), f.percent.toFixed(1), f.name, f.where])) +
+        `\n\nBy file:\n\n${table(['self ms', '%', 'file'], p.files.map((f) => [String(f.selfMs), f.percent.toFixed(1), f.name]))}`);
+    }
   }
   return parts.join('\n\n');
 }
