@@ -6,19 +6,28 @@
 import { Command, CommanderError } from 'commander';
 import { importCommand } from './import.js';
 import { summaryCommand } from './summary.js';
+import { sensorsCommand } from './sensors.js';
 import { collectCommand } from './collect.js';
 import { statusCommand } from './status.js';
+import { reportCommand } from './report.js';
 import { SnarfError } from '../errors.js';
+import { p2pReportCommand } from './p2p-report.js';
+import { hostsCommand } from './hosts.js';
+import { withFlowImportOptions } from './flow-options.js';
 
 export function buildProgram(): Command {
   const program = new Command('snarf')
     .description('Snort alert aggregator and SnortSnarf-style reporter: P2P, exposure viruses and IRC bots')
     .version('0.1.0')
     .showHelpAfterError();
-  program.addCommand(importCommand());
+  program.addCommand(withFlowImportOptions(importCommand()));
   program.addCommand(summaryCommand());
+  program.addCommand(sensorsCommand());
   program.addCommand(collectCommand());
   program.addCommand(statusCommand());
+  program.addCommand(p2pReportCommand());
+  program.addCommand(hostsCommand());
+  program.addCommand(reportCommand());
   return program;
 }
 

@@ -67,7 +67,7 @@ export function statusCommand(): Command {
     .option('--db <path>', 'SQLite database path', DEFAULT_DB)
     .option('--json', 'print JSON on stdout')
     .action(async (o: { db: string; json?: boolean }) => {
-      const store = await openStore(o.db, { readonly: true });
+      const store = await openStore(o.db, { mustExist: true });
       let rows: InputStatus[];
       try {
         rows = await Promise.all((await store.listBookmarks()).map(inputStatus));

@@ -160,3 +160,33 @@ export async function readAt(fh: fs.promises.FileHandle, pos: number, max: numbe
   const { bytesRead } = await fh.read(buf, 0, max, pos);
   return bytesRead === max ? buf : buf.subarray(0, bytesRead);
 }
+
+const PRINT = 32;
+
+/**
+ * A fingerprint of what was read: the first and the last 32 bytes before `pos`. It notices a
+ * file truncated and rewritten to at least its old size between two polls (copytruncate, Snort's
+ * `wb` on a name reused within one second), which size and inode alone cannot see: the new
+ * content starts with another timestamp. Checked on every poll, two 32-byte reads.
+ */
+export interface ReadPrint {
+  head: Buffer;
+  tail: Buffer;
+}
+
+export const EMPTY_PRINT: ReadPrint = { head: Buffer.alloc(0), tail: Buffer.alloc(0) };
+
+export async function printMatches(fh: fs.promises.FileHandle, pos: number, print: ReadPrint): Promise<boolean> {
+  if (pos === 0) return true;
+  const head = await readAt(fh, 0, Math.min(PRINT, pos));
+  if (!head.equals(print.head)) return false;
+  const start = Math.max(0, pos - PRINT);
+  return (await readAt(fh, start, pos - start)).equals(print.tail);
+}
+
+/** The print once `chunk` (the next bytes of the file) has been read. */
+export function extendPrint(print: ReadPrint, chunk: Buffer): ReadPrint {
+  const head = print.head.length >= PRINT ? print.head : Buffer.concat([print.head, chunk]).subarray(0, PRINT);
+  const tail = chunk.length >= PRINT ? Buffer.from(chunk.subarray(chunk.length - PRINT)) : Buffer.concat([print.tail, chunk]).subarray(-PRINT);
+  return { head: Buffer.from(head), tail };
+}

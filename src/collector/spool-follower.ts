@@ -30,7 +30,10 @@ import type { Unified2InputConfig } from './config.js';
 import { Unified2Decoder } from '../inputs/unified2/decoder.js';
 import { Unified2Assembler, type AssemblerClock, type OrphanRecord } from '../inputs/unified2/assemble.js';
 import type { U2Record } from '../inputs/unified2/records.js';
-import { FollowerBase, readAt, sameFile, statOrNull, type Follower, type FollowerDeps, type Position } from './follower.js';
+import {
+  EMPTY_PRINT, extendPrint, FollowerBase, printMatches, readAt, sameFile, statOrNull,
+  type Follower, type FollowerDeps, type Position, type ReadPrint,
+} from './follower.js';
 
 export interface SpoolFile {
   name: string;
@@ -82,6 +85,8 @@ interface Current {
   size: number;
   /** Bytes handed to the decoder (the decoder's offset lags by a cut record at most). */
   readPos: number;
+  /** First and last bytes read, to see a rewrite that size and inode miss. */
+  print: ReadPrint;
   /** Alerts starting before this offset are already stored (resume point of a restart). */
   skipBelow: number;
   decoder: Unified2Decoder;
@@ -201,7 +206,7 @@ export class SpoolFollower extends FollowerBase implements Follower {
     const st = await fh.stat();
     const file = f.path;
     const cur: Current = {
-      file: f, fh, dev: st.dev, ino: st.ino, size: st.size, readPos: 0, skipBelow: resumeAt,
+      file: f, fh, dev: st.dev, ino: st.ino, size: st.size, readPos: 0, print: EMPTY_PRINT, skipBelow: resumeAt,
       counter: new OccurrenceCounter(), events: new Map(), orphanAt: new Map(), orphanKeys: new Map(), bad: false,
       decoder: new Unified2Decoder({ file, onWarning: (w) => this.#decoderWarning(w, cur) }),
       assembler: new Unified2Assembler({
@@ -222,11 +227,12 @@ export class SpoolFollower extends FollowerBase implements Follower {
   async #readAvailable(cur: Current): Promise<boolean> {
     if (cur.bad) return false;
     const st = await cur.fh.stat();
-    if (st.size < cur.readPos) {
+    const rewritten = st.size >= cur.readPos && !(await printMatches(cur.fh, cur.readPos, cur.print));
+    if (st.size < cur.readPos || rewritten) {
       // Shrunk in place: Snort re-opened the name with `wb`. What was read stays stored.
       this.warn({
         code: 'SNARF_FILE_REPLACED', file: cur.file.path, offset: cur.readPos,
-        message: `file shrank from ${cur.readPos} to ${st.size} bytes (re-created by the writer); reading it from the start`,
+        message: `file ${rewritten ? 'was rewritten' : 'shrank'} (read ${cur.readPos} bytes, now ${st.size}; re-created by the writer); reading it from the start`,
       });
       await this.#finishFile(cur, false);
       await this.#open(cur.file, 0);
@@ -238,6 +244,7 @@ export class SpoolFollower extends FollowerBase implements Follower {
       const chunk = await readAt(cur.fh, cur.readPos, Math.min(this.#chunk, st.size - cur.readPos));
       if (chunk.length === 0) break;
       cur.readPos += chunk.length;
+      cur.print = extendPrint(cur.print, chunk);
       let records: U2Record[];
       try {
         records = cur.decoder.push(chunk);

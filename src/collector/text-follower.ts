@@ -26,7 +26,10 @@ import type { ParseContext, TextParser } from '../inputs/snort-text/parser.js';
 import { createTextParser, type SnortTextFormat } from '../import/text-import.js';
 import { enrichAlert } from '../import/enrich.js';
 import type { SignatureResolver } from '../rules/types.js';
-import { FollowerBase, readAt, sameFile, statOrNull, type Follower, type FollowerDeps, type Position } from './follower.js';
+import {
+  EMPTY_PRINT, extendPrint, FollowerBase, printMatches, readAt, sameFile, statOrNull,
+  type Follower, type FollowerDeps, type Position, type ReadPrint,
+} from './follower.js';
 
 export interface TextFollowerOptions extends FollowerDeps {
   input: TextInputConfig;
@@ -44,6 +47,8 @@ interface Current {
   ino: number;
   size: number;
   readPos: number;
+  /** First and last bytes read, to see a rewrite that size and inode miss. */
+  print: ReadPrint;
   skipBelow: number;
   format: SnortTextFormat | null;
   splitter: LineSplitter | null;
@@ -135,7 +140,7 @@ export class TextFollower extends FollowerBase implements Follower {
     }
     const st = await fh.stat();
     this.#cur = {
-      path: p, fh, dev: st.dev, ino: st.ino, size: st.size, readPos: 0, skipBelow: resumeAt, format: null,
+      path: p, fh, dev: st.dev, ino: st.ino, size: st.size, readPos: 0, print: EMPTY_PRINT, skipBelow: resumeAt, format: null,
       splitter: null, parser: null, counter: new OccurrenceCounter(), openBlockAt: null, lineAt: 0, bad: false,
     };
     this.info(resumeAt > 0 ? 'resuming text file' : 'reading text file', { file: p, offset: resumeAt, size: st.size });
@@ -199,10 +204,11 @@ export class TextFollower extends FollowerBase implements Follower {
   async #readAvailable(cur: Current): Promise<boolean> {
     if (cur.bad) return false;
     const st = await cur.fh.stat();
-    if (st.size < cur.readPos) {
+    const rewritten = st.size >= cur.readPos && !(await printMatches(cur.fh, cur.readPos, cur.print));
+    if (st.size < cur.readPos || rewritten) {
       this.warn({
         code: 'SNARF_FILE_REPLACED', file: cur.path, offset: cur.readPos,
-        message: `file shrank from ${cur.readPos} to ${st.size} bytes (copytruncate?); reading it from the start`,
+        message: `file ${rewritten ? 'was rewritten' : 'shrank'} (read ${cur.readPos} bytes, now ${st.size}; copytruncate?); reading it from the start`,
       });
       await this.#finishFile(cur, false);
       await this.#open(cur.path, 0);
@@ -216,6 +222,7 @@ export class TextFollower extends FollowerBase implements Follower {
       const chunk = await readAt(cur.fh, cur.readPos, Math.min(chunkBytes, st.size - cur.readPos));
       if (chunk.length === 0) break;
       cur.readPos += chunk.length;
+      cur.print = extendPrint(cur.print, chunk);
       cur.splitter!.push(chunk);
       if (this.batchFull) await this.commit(this.#position(cur));
     }

@@ -50,7 +50,11 @@ export async function importTextFileParallel(
     maxLineBytes: opts.maxLineBytes ?? 1 << 20, batchSize: opts.batchSize ?? 5000,
   };
   const result: StreamImportResult = { alerts: 0, inserted: 0, duplicates: 0, rejected: 0, lastEventUs: null };
-  const worker = new Worker(new URL('./text-parse-worker.js', import.meta.url), { workerData: job });
+  // The parser's live set is a couple of batches; a bounded heap keeps V8 from growing it lazily.
+  const worker = new Worker(new URL('./text-parse-worker.js', import.meta.url), {
+    workerData: job,
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 },
+  });
   // Batches are stored strictly one after another, in the order the worker sent them.
   let chain: Promise<void> = Promise.resolve();
   await new Promise<void>((resolve, reject) => {
