@@ -50,6 +50,7 @@ function scenarios(quick: boolean, inputs: string, importSizes: number[], repeat
     { name: 'unified2-import', script: 'unified2-import.js', args: ['--events', sizes, ...common, ...prof('unified2-import')] },
     { name: 'text-import-full', script: 'text-import.js', args: ['--format', 'full', '--alerts', sizes, ...common, ...prof('text-import-full')] },
     { name: 'text-import-fast', script: 'text-import.js', args: ['--format', 'fast', '--alerts', sizes, ...common, ...prof('text-import-fast')] },
+    { name: 'eve-import', script: 'eve-import.js', args: ['--events', quick ? '100000' : '100000,1000000'] },
   ];
 }
 

@@ -79,6 +79,13 @@ export function toRows(scenario: string, results: Json[], scenarioRssMB: number)
           target: `>= ${fmtRate(num(j, 'targetAlertsPerSec'))} al/s, <= ${num(j, 'targetMaxRssMB')} MB`, met: met(j.meetsRate, j.meetsRss),
         });
         break;
+      case 'eve-import':
+        rows.push({
+          scenario: 'eve-import', size: `${sizeLabel(num(j, 'events'))} ev, ${mb(num(j, 'bytes'))}`,
+          seconds: fixed(num(j, 'seconds'), 2), rate: `${fmtRate(num(j, 'eventsPerSec'))} ev/s`, rssMB: fixed(num(j, 'peakRssMB'), 0),
+          baseline: `${fixed(num(j, 'jsonParseSeconds'), 3)} (JSON.parse)`, ratio: `${fixed(num(j, 'ratioVsJsonParse'), 1)}x`, target: '-', met: '-',
+        });
+        break;
       case 'text-import-rss-growth':
       case 'unified2-import-rss-growth': {
         const sizes = (j.sizes as number[]).map(sizeLabel);

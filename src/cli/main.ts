@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { importCommand } from './import.js';
 import { summaryCommand } from './summary.js';
 import { sensorsCommand } from './sensors.js';
+import { exportCommand } from './export.js';
 import { collectCommand } from './collect.js';
 import { statusCommand } from './status.js';
 import { reportCommand } from './report.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(withFlowImportOptions(importCommand()));
   program.addCommand(summaryCommand());
   program.addCommand(sensorsCommand());
+  program.addCommand(exportCommand());
   program.addCommand(collectCommand());
   program.addCommand(statusCommand());
   program.addCommand(p2pReportCommand());

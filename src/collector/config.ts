@@ -10,8 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { SnarfError } from '../errors.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
 
-export type TextInputFormat = 'auto' | 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog';
-export const TEXT_FORMATS: readonly TextInputFormat[] = ['auto', 'alert_fast', 'alert_full', 'alert_csv', 'syslog'];
+export type TextInputFormat = 'auto' | 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog' | 'eve' | 'snort3_json';
+export const TEXT_FORMATS: readonly TextInputFormat[] = ['auto', 'alert_fast', 'alert_full', 'alert_csv', 'syslog', 'eve', 'snort3_json'];
 
 export interface Unified2InputConfig {
   type: 'unified2';

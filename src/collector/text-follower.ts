@@ -156,7 +156,7 @@ export class TextFollower extends FollowerBase implements Follower {
       if (end === -1) return false;
       const detected = detectTextFormat(head.toString('utf8', 0, end).split('\n'));
       if (detected === null && end < HEAD_BYTES / 2 && head.toString('utf8', 0, end).trim() === '') return false;
-      if (detected !== 'alert_fast' && detected !== 'alert_full' && detected !== 'alert_csv' && detected !== 'syslog') {
+      if (detected === null || detected === 'portscan_log') {
         this.error(`not a supported Snort text alert format (${detected ?? 'unrecognised'}); waiting for the file to be replaced`,
           { code: 'SNARF_UNKNOWN_FORMAT', file: cur.path });
         cur.bad = true;

@@ -14,6 +14,7 @@ import { openInput, type OpenedInput } from './open-input.js';
 import { importTextStream, type SnortTextFormat } from './text-import.js';
 import { importTextFileParallel } from './parallel-text-import.js';
 import { importUnified2Stream } from './unified2-import.js';
+import { importFlowFile, isSflowCapture, sniffFlowText, flowImportDefaults, type FlowImportOptions } from './flow-import.js';
 
 export interface ImportOptions {
   sensor?: string;
@@ -30,6 +31,8 @@ export interface ImportOptions {
   sensorRegistry?: Record<string, SensorEntry>;
   /** Files at least this large are parsed in a worker thread (default 4 MiB). */
   parallelBytes?: number;
+  /** sFlow / Winny / daily report inputs (issue 5): home networks and flow options. */
+  flow?: FlowImportOptions;
 }
 
 const PARALLEL_BYTES = 4 * 1024 * 1024;
@@ -118,6 +121,9 @@ export async function importOne(store: Store, file: string, opts: ImportOptions)
       return skip('empty', 'empty file: nothing to import', 'SNARF_EMPTY_FILE');
     case 'pcap':
     case 'pcapng':
+      // sFlow captures are flow inputs; any other capture is still refused below.
+      if (isSflowCapture(input.head, (opts.flow ?? flowImportDefaults()).ports)) return importFlowFile(store, input, 'sflow_pcap', opts);
+      return skip(input.kind, `this is ${describeKind(input.kind)}, not a Snort alert log, unified2 file or sFlow capture`, 'SNARF_NOT_TEXT');
     case 'binary':
     case 'gzip':
       return skip(input.kind, `this is ${describeKind(input.kind)}, not a Snort alert log or unified2 file`, 'SNARF_NOT_TEXT');
@@ -131,18 +137,18 @@ export async function importOne(store: Store, file: string, opts: ImportOptions)
   }
   const lines = input.head.toString('utf8').split('\n');
   if (input.head.length === 64 * 1024) lines.pop();
+  const flowFormat = sniffFlowText(lines);
+  if (flowFormat !== null) return importFlowFile(store, input, flowFormat, opts);
   const format = detectTextFormat(lines);
   if (format === null) {
-    return skip('unknown', 'not a recognised Snort alert format (alert_fast, alert_full, alert_csv, syslog, unified2)', 'SNARF_UNKNOWN_FORMAT');
+    return skip('unknown', 'not a recognised alert format (alert_fast, alert_full, alert_csv, syslog, unified2, Snort 3 alert_json, Suricata EVE)', 'SNARF_UNKNOWN_FORMAT');
   }
   if (format === 'portscan_log') {
     return skip(format, 'sfportscan logfile: its alerts are in the alert outputs; follow-up entries are not alerts', 'SNARF_UNKNOWN_FORMAT');
   }
-  if (format === 'json') {
-    return skip(format, 'JSON alert logs (Snort 3 alert_json, Suricata EVE) are not supported by this version', 'SNARF_UNKNOWN_FORMAT');
-  }
   opts.onFileStart?.(file, format);
-  const parallel = input.size >= (opts.parallelBytes ?? PARALLEL_BYTES);
+  // The worker's compact rows carry no extra data, which JSON records have: those stay here.
+  const parallel = input.size >= (opts.parallelBytes ?? PARALLEL_BYTES) && format !== 'eve' && format !== 'snort3_json';
   const r = parallel
     ? await importTextFileParallel(store, file, input.gzip, format as SnortTextFormat, opts)
     : await importTextStream(store, input.open(opts.onBytes), file, format as SnortTextFormat, opts);

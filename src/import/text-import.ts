@@ -16,10 +16,11 @@ import { FastParser } from '../inputs/snort-text/fast.js';
 import { FullParser } from '../inputs/snort-text/full.js';
 import { CsvParser } from '../inputs/snort-text/csv.js';
 import { SyslogParser } from '../inputs/snort-text/syslog.js';
+import { JsonAlertParser } from '../inputs/json/json-parser.js';
 import type { ParseContext, TextParser } from '../inputs/snort-text/parser.js';
 import { enrichAlert } from './enrich.js';
 
-export type SnortTextFormat = 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog';
+export type SnortTextFormat = 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog' | 'eve' | 'snort3_json';
 
 export interface TextImportOptions {
   sensor?: string;
@@ -46,6 +47,8 @@ export function createTextParser(format: SnortTextFormat, ctx: ParseContext): Te
     case 'alert_full': return new FullParser(ctx);
     case 'alert_csv': return new CsvParser(ctx);
     case 'syslog': return new SyslogParser(ctx);
+    case 'eve':
+    case 'snort3_json': return new JsonAlertParser(format, ctx);
   }
 }
 

@@ -127,7 +127,7 @@ export function protocolNumber(name: string): number | null {
   const upper = name.toUpperCase();
   const known = PROTOCOL_NUMBERS[upper];
   if (known !== undefined) return known;
-  const m = /^PROTO:?(\d{1,3})$/.exec(upper);
+  const m = /^(?:PROTO:?)?(\d{1,3})$/.exec(upper);
   if (m) return Number(m[1]);
   return null;
 }

@@ -2,7 +2,7 @@
  * Recognises which Snort text output a file holds from its first lines. Each file is sniffed
  * on its own, since one log directory often mixes alert.fast, alert.full, csv and syslog.
  */
-export type TextFormat = 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog' | 'portscan_log' | 'json';
+export type TextFormat = 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog' | 'portscan_log' | 'eve' | 'snort3_json';
 
 const TS = String.raw`\d\d/\d\d(?:/\d\d)?-\d\d:\d\d:\d\d(?:\.\d+)?`;
 const PATTERNS: ReadonlyArray<[TextFormat, RegExp]> = [
@@ -11,7 +11,9 @@ const PATTERNS: ReadonlyArray<[TextFormat, RegExp]> = [
   ['alert_csv', new RegExp(`^${TS} ?,\\d+,\\d+,\\d+,`)],
   ['syslog', /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) (?:\S+ )?\S*snort\S*: \[\d+:\d+:\d+\]/i],
   ['portscan_log', new RegExp(`^Time: ${TS}`)],
-  ['json', /^\s*\{/],
+  // JSON lines: EVE names its event_type; Snort 3 alert_json has rule / src_ap / pkt_num.
+  ['eve', /^\s*\{.*"event_type"\s*:/],
+  ['snort3_json', /^\s*\{.*"(?:rule|src_ap|pkt_num|dst_ap)"\s*:/],
 ];
 
 /**

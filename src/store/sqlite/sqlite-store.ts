@@ -11,6 +11,7 @@ import { ipKey } from '../../model/ip.js';
 import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
 import { ADDRESS_INDEXES, MIGRATIONS } from './schema.js';
 import { querySummary } from './summary-query.js';
+import { attachFlowStore, type FlowStoreMethods } from './flow-store.js';
 
 type Stmt = Database.Statement;
 
@@ -109,6 +110,9 @@ export class SqliteStore implements Store {
       alertIns: p(`INSERT OR IGNORE INTO alerts (ts, h, sensor_id, sig_id, rev, priority, proto, src, sport, dst, dport,
                    event_id, msg, details, input_id, offset, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       alertEnrich: p('UPDATE alerts SET details = ? WHERE ts = ? AND h = ? AND details IS NULL'),
+      alertIdOf: p('SELECT id FROM alerts WHERE ts = ? AND h = ?'),
+      hasPackets: p('SELECT 1 FROM packets WHERE alert_id = ? LIMIT 1'),
+      hasExtra: p('SELECT 1 FROM extra WHERE alert_id = ? LIMIT 1'),
       packetIns: p('INSERT OR IGNORE INTO packets (alert_id, seq, ts, linktype, length, data) VALUES (?, ?, ?, ?, ?, ?)'),
       extraIns: p('INSERT OR IGNORE INTO extra (alert_id, seq, type, name, value) VALUES (?, ?, ?, ?, ?)'),
       maxId: p('SELECT coalesce(max(id), 0) AS m FROM alerts'),
@@ -232,14 +236,19 @@ export class SqliteStore implements Store {
         a.eventId, a.message === sig.message ? null : a.message, details, this.inputId(a, sensorId),
         a.origin.offset, a.origin.line ?? null,
       );
+      let alertId: number;
       if (info.changes === 0) {
         duplicates++;
-        // The same alert from a richer format (alert_full after alert_fast) fills in details.
+        // The same alert from a richer format fills in what the first one lacked: alert_full's
+        // header fields after alert_fast, unified2's packets and extra data after a text log.
         if (details !== null) st.alertEnrich!.run(details, a.timeUs, h);
-        continue;
+        if (a.packets.length === 0 && a.extra.length === 0) continue;
+        alertId = (st.alertIdOf!.get(a.timeUs, h) as { id: number }).id;
+        if (st.hasPackets!.get(alertId) !== undefined || st.hasExtra!.get(alertId) !== undefined) continue;
+      } else {
+        inserted++;
+        alertId = Number(info.lastInsertRowid);
       }
-      inserted++;
-      const alertId = Number(info.lastInsertRowid);
       for (let i = 0; i < a.packets.length; i++) {
         const p = a.packets[i]!;
         st.packetIns!.run(alertId, i, p.timeUs, p.linktype, p.length, p.data);
@@ -307,3 +316,8 @@ function fromRow(r: BookmarkRow): Bookmark {
     lastEventUs: r.last_event, warnings: r.warnings, errors: r.errors, updatedUs: r.updated,
   };
 }
+
+// Issue 5: flows, Winny events, imported daily reports and P2P evidence (migration 2) live in
+// flow-store.ts; attaching them here keeps this file about alerts.
+export interface SqliteStore extends FlowStoreMethods {}
+attachFlowStore(SqliteStore);
