@@ -3,6 +3,11 @@
  * outgrow one machine). Async throughout so that a networked store fits behind it.
  */
 import type { Alert } from '../model/alert.js';
+import type { WinnyEvent } from '../model/flow.js';
+import type { Evidence } from '../model/verdict.js';
+import type { DailyP2pReport } from '../inputs/sflow/daily-report.js';
+import type { P2pReportOptions } from '../analysis/p2p-report.js';
+import type { EvidenceQuery, ExporterStats, FlowBatch, FlowIngestResult, FlowSettings } from './flow-types.js';
 
 /** Where a follower stands in one input; committed in the same transaction as its rows. */
 export interface Bookmark {
@@ -115,4 +120,20 @@ export interface Store {
   beginBulk(): Promise<void>;
   endBulk(): Promise<void>;
   close(): Promise<void>;
+
+  // Issue 5 (sFlow, Winny monitor, P2P verdicts): optional, so other stores may come later.
+  // The SQLite implementation is src/store/sqlite/flow-store.ts; shapes in ./flow-types.ts.
+  flowSettings?(): Promise<FlowSettings>;
+  setFlowSettings?(s: Partial<FlowSettings>): Promise<void>;
+  /** Stores datagrams (deduplicated by exporter, sequence and time) into the flow rollup, atomically. */
+  ingestFlows?(batch: FlowBatch): Promise<FlowIngestResult>;
+  /** Winny monitor events, deduplicated on their content (a re-import adds nothing). */
+  ingestWinny?(events: WinnyEvent[]): Promise<IngestResult>;
+  /** An imported daily p2p report (inserted = rows added; a report already held is a duplicate). */
+  saveP2pReport?(report: DailyP2pReport, source: string): Promise<IngestResult>;
+  /** The daily "Suspected p2p traffic" report computed from the flow rollup. */
+  p2pReport?(opts: P2pReportOptions): Promise<DailyP2pReport>;
+  flowExporters?(): Promise<ExporterStats[]>;
+  /** Evidence rows for per-host verdicts (alerts, Winny events, daily sFlow sections, imported reports). */
+  p2pEvidence?(q: EvidenceQuery): Promise<Evidence[]>;
 }

@@ -122,6 +122,48 @@ export const MIGRATIONS: readonly string[] = [
     updated INTEGER NOT NULL
   );
   `,
+  // 2: flows, Winny monitor events and imported daily p2p reports (issue 5; src/store/sqlite/flow-store.ts).
+  // flow_peers is the flow rollup: per UTC hour (so any whole-hour zone's local day is a union of
+  // hours), internal host, external peer, direction (1 in = host is the destination, 2 out) and
+  // port class bits (1 both ports high, 2 BitTorrent port, 4 a well-known port); distinct peers
+  // per host and day are counted from it at query time. flow_datagrams makes re-imports idempotent.
+  `
+  CREATE TABLE flow_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE flow_exporters (
+    id INTEGER PRIMARY KEY, agent TEXT NOT NULL, sub_agent INTEGER NOT NULL,
+    datagrams INTEGER NOT NULL DEFAULT 0, samples INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0,
+    restarts INTEGER NOT NULL DEFAULT 0, last_seq INTEGER, last_uptime INTEGER, first INTEGER, last INTEGER,
+    UNIQUE (agent, sub_agent)
+  );
+  CREATE TABLE flow_datagrams (
+    exporter_id INTEGER NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,
+    PRIMARY KEY (exporter_id, seq, ts)
+  ) WITHOUT ROWID;
+  CREATE TABLE flow_peers (
+    hour INTEGER NOT NULL, host BLOB NOT NULL, dir INTEGER NOT NULL, cls INTEGER NOT NULL, peer BLOB NOT NULL,
+    flows INTEGER NOT NULL, packets INTEGER NOT NULL, bytes INTEGER NOT NULL, raw_bytes INTEGER NOT NULL,
+    first INTEGER NOT NULL, last INTEGER NOT NULL,
+    PRIMARY KEY (hour, host, dir, cls, peer)
+  ) WITHOUT ROWID;
+  CREATE INDEX flow_peers_host ON flow_peers (host, hour);
+  CREATE TABLE winny_events (
+    id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, sensor TEXT NOT NULL, kind TEXT NOT NULL, host BLOB NOT NULL,
+    host_port INTEGER, peer BLOB, peer_port INTEGER, direction TEXT, proto INTEGER, node_info TEXT,
+    action TEXT NOT NULL, bytes INTEGER, extra TEXT, file TEXT, line INTEGER,
+    ident TEXT NOT NULL UNIQUE
+  );
+  CREATE INDEX winny_events_host ON winny_events (host, ts);
+  CREATE TABLE p2p_reports (
+    id INTEGER PRIMARY KEY, day TEXT NOT NULL, tz TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    source TEXT NOT NULL, UNIQUE (start, end, source)
+  );
+  CREATE TABLE p2p_report_rows (
+    report_id INTEGER NOT NULL, section INTEGER NOT NULL, title TEXT NOT NULL, host BLOB NOT NULL, fqdn TEXT NOT NULL,
+    first INTEGER NOT NULL, last INTEGER NOT NULL, flows INTEGER NOT NULL, bytes INTEGER NOT NULL, uniq INTEGER NOT NULL,
+    PRIMARY KEY (report_id, section, host)
+  ) WITHOUT ROWID;
+  CREATE INDEX p2p_report_rows_host ON p2p_report_rows (host);
+  `,
 ];
 
 /** Secondary indexes a bulk import drops and rebuilds (sorting once beats a million inserts). */
