@@ -8,6 +8,7 @@ import { importCommand } from './import.js';
 import { summaryCommand } from './summary.js';
 import { sensorsCommand } from './sensors.js';
 import { exportCommand } from './export.js';
+import { waldoCommand } from './waldo.js';
 import { collectCommand } from './collect.js';
 import { statusCommand } from './status.js';
 import { reportCommand } from './report.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   program.addCommand(summaryCommand());
   program.addCommand(sensorsCommand());
   program.addCommand(exportCommand());
+  program.addCommand(waldoCommand());
   program.addCommand(collectCommand());
   program.addCommand(statusCommand());
   program.addCommand(p2pReportCommand());
