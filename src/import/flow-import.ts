@@ -89,7 +89,8 @@ export function isSflowCapture(head: Uint8Array, ports: readonly number[] = [634
 
 const BATCH_SAMPLES = 5000;
 
-class FlowWriter {
+/** Batches flow datagrams into the store (shared with the EVE import, whose flow events feed it). */
+export class FlowWriter {
   private pending: FlowDatagram[] = [];
   private size = 0;
   readonly total: FlowIngestResult = { datagrams: 0, duplicates: 0, samples: 0, ignored: 0, sequence: [] };
@@ -120,7 +121,7 @@ class FlowWriter {
 }
 
 /** Home networks for an sFlow import: given (and remembered), else remembered; they must agree. */
-async function resolveHomeNets(store: Store, given: string[] | undefined): Promise<string[] | string> {
+export async function resolveHomeNets(store: Store, given: string[] | undefined): Promise<string[] | string> {
   const stored = (await store.flowSettings!()).homeNets;
   if (!given?.length) return stored ?? 'sFlow needs the internal networks: pass --home-net CIDR (repeatable); the store remembers them';
   const norm = (a: readonly string[]): string => [...a].sort().join(',');

@@ -17,12 +17,18 @@ import { FullParser } from '../inputs/snort-text/full.js';
 import { CsvParser } from '../inputs/snort-text/csv.js';
 import { SyslogParser } from '../inputs/snort-text/syslog.js';
 import { JsonAlertParser } from '../inputs/json/json-parser.js';
+import type { FlowSample } from '../model/flow.js';
+import type { FlowDatagram } from '../store/flow-types.js';
+import { FlowWriter, flowImportDefaults, resolveHomeNets, type FlowImportOptions } from './flow-import.js';
+import { DEFAULT_CLASSING } from '../analysis/flow-rollup.js';
 import type { ParseContext, TextParser } from '../inputs/snort-text/parser.js';
 import { enrichAlert } from './enrich.js';
 
 export type SnortTextFormat = 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog' | 'eve' | 'snort3_json';
 
 export interface TextImportOptions {
+  /** Flow options (internal networks) for EVE flow events (default: the CLI's --home-net, else the store's). */
+  flow?: FlowImportOptions;
   sensor?: string;
   year?: number;
   tz?: string;
@@ -41,14 +47,14 @@ export interface StreamImportResult {
   lastEventUs: number | null;
 }
 
-export function createTextParser(format: SnortTextFormat, ctx: ParseContext): TextParser {
+export function createTextParser(format: SnortTextFormat, ctx: ParseContext, onFlow?: (f: FlowSample, line: number) => void): TextParser {
   switch (format) {
     case 'alert_fast': return new FastParser(ctx);
     case 'alert_full': return new FullParser(ctx);
     case 'alert_csv': return new CsvParser(ctx);
     case 'syslog': return new SyslogParser(ctx);
     case 'eve':
-    case 'snort3_json': return new JsonAlertParser(format, ctx);
+    case 'snort3_json': return new JsonAlertParser(format, ctx, onFlow);
   }
 }
 
@@ -75,7 +81,8 @@ export async function importTextStream(
       opts.warn(w);
     },
   };
-  const parser = createTextParser(format, ctx);
+  const flows = format === 'eve' ? await eveFlows(store, file, opts) : null;
+  const parser = createTextParser(format, ctx, flows?.onFlow);
   const splitter = new LineSplitter({
     line: (text, lineNo, offset, unterminated) => parser.line(text, lineNo, offset, unterminated),
     tooLong: (lineNo, offset, bytes) => ctx.warn({
@@ -93,6 +100,7 @@ export async function importTextStream(
     for await (const chunk of stream) {
       splitter.push(chunk as Buffer);
       if (sink.full) await sink.flush();
+      await flows?.drain();
     }
   } catch (err) {
     // A damaged gzip or a read error: keep everything read so far and say where it stopped.
@@ -106,7 +114,46 @@ export async function importTextStream(
   splitter.end(true);
   parser.end();
   await sink.flush();
+  await flows?.finish();
   result.inserted = sink.inserted;
   result.duplicates = sink.duplicates;
   return result;
+}
+
+/**
+ * EVE flow events feed the flow rollups (as sFlow does) when the store keeps flows and knows
+ * the internal networks; otherwise they are counted and one warning says why they were not kept.
+ */
+async function eveFlows(store: Store, file: string, opts: TextImportOptions): Promise<{
+  onFlow(f: FlowSample, line: number): void; drain(): Promise<void>; finish(): Promise<void>;
+} | null> {
+  if (!store.ingestFlows || !store.flowSettings) return null;
+  const o = { ...flowImportDefaults(), ...opts.flow };
+  const homeNets = await resolveHomeNets(store, o.homeNets);
+  let pending: FlowDatagram[] = [];
+  let skipped = 0;
+  const writer = typeof homeNets === 'string' ? null
+    : new FlowWriter(store, homeNets, o.classing ?? DEFAULT_CLASSING, file, opts.warn);
+  const drain = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    for (const d of batch) await writer!.add(d);
+  };
+  return {
+    drain,
+    onFlow(f: FlowSample, line: number): void {
+      if (writer === null) {
+        skipped++;
+        return;
+      }
+      pending.push({ agent: null, subAgentId: 0, seq: line, uptimeMs: null, timeUs: f.timeUs, samples: [f], sequenced: false });
+    },
+    async finish(): Promise<void> {
+      await drain();
+      await writer?.flush();
+      if (skipped > 0) {
+        opts.warn({ code: 'SNARF_CONFIG_INVALID', file, message: `${skipped} EVE flow events not kept for the flow rollups: ${homeNets as string}` });
+      }
+    },
+  };
 }

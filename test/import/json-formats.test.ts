@@ -16,9 +16,11 @@ test('EVE: alerts with their metadata, IPv6, minimal records; other event types 
     const r = await importFiles(store, [path.join(FIX, 'eve.json')], { warn: (w) => warnings.push(w) });
     assert.equal(r.files[0]!.format, 'eve');
     assert.equal(r.totals.inserted, 6);
-    assert.equal(warnings.length, 1);
-    assert.equal(warnings[0]!.line, 9);
-    assert.match(warnings[0]!.message, /invalid JSON/);
+    const bad = warnings.filter((w) => w.code === 'SNARF_TEXT_BAD_LINE');
+    assert.equal(bad.length, 1);
+    assert.equal(bad[0]!.line, 9);
+    assert.match(bad[0]!.message, /invalid JSON/);
+    assert.equal(warnings.length, 2, 'and one saying the flow event was not kept (no home networks)');
     const s = await store.summary();
     assert.deepEqual(s.sensors.map((x) => [x.name, x.count]).sort(), [['default', 4], ['dorm-suricata', 2]]);
     const curl = s.signatures.find((g) => g.sid === 2013028)!;
@@ -68,5 +70,34 @@ test('Snort 3 alert_json: default and full field sets, IPv6 addr:port, unquoted 
     assert.ok(s.destinations.some((h) => h.ip === '2001:db8:beef::1c'));
   } finally {
     await store.close();
+  }
+});
+
+test('EVE flow events feed the flow rollups for internal hosts, or say why not', async () => {
+  const { store } = freshSqlite();
+  const warnings: Warning[] = [];
+  try {
+    await importFiles(store, [path.join(FIX, 'eve.json')], { warn: (w) => warnings.push(w) });
+    const noNets = warnings.find((w) => /EVE flow events not kept/.test(w.message));
+    assert.ok(noNets, 'without home networks the flow is not kept, and a warning says so');
+    assert.match(noNets!.message, /--home-net/);
+  } finally {
+    await store.close();
+  }
+  const b = freshSqlite();
+  try {
+    const r = await importFiles(b.store, [path.join(FIX, 'eve.json')], { flow: { homeNets: ['163.221.0.0/16'] }, warn: () => undefined });
+    assert.equal(r.totals.inserted, 6);
+    const rows = b.store.db.prepare('SELECT hex(host) host, flows, bytes, packets FROM flow_peers').all() as Array<{ host: string; flows: number; bytes: number; packets: number }>;
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.host.toLowerCase(), '00000000000000000000ffffa3dd0a0e', '163.221.10.14');
+    assert.equal(rows[0]!.bytes, 900 + 120000);
+    assert.equal(rows[0]!.packets, 22);
+    assert.equal(rows[0]!.flows, 1);
+    const again = await importFiles(b.store, [path.join(FIX, 'eve.json')], { flow: { homeNets: ['163.221.0.0/16'] }, warn: () => undefined });
+    assert.equal(again.totals.inserted, 0);
+    assert.equal((b.store.db.prepare('SELECT sum(flows) n FROM flow_peers').get() as { n: number }).n, 1, 're-import adds no flows');
+  } finally {
+    await b.store.close();
   }
 });

@@ -10,12 +10,19 @@ import { excerpt } from '../snort-text/parser.js';
 import { parseJsonLine } from './fields.js';
 import { eveAlert } from './eve.js';
 import { snort3Alert } from './snort3.js';
+import { eveFlowSample } from './eve-flow.js';
+import type { FlowSample } from '../../model/flow.js';
 
 export class JsonAlertParser implements TextParser {
   /** Records of other EVE event types (flow, dns, http, stats ...) seen; they are not alerts. */
   otherEvents = 0;
 
-  constructor(readonly format: Extract<InputFormat, 'eve' | 'snort3_json'>, private readonly ctx: ParseContext) {}
+  constructor(
+    readonly format: Extract<InputFormat, 'eve' | 'snort3_json'>,
+    private readonly ctx: ParseContext,
+    /** Receives EVE flow events (as flow samples) when the caller keeps flows. */
+    private readonly onFlow?: (f: FlowSample, line: number) => void,
+  ) {}
 
   line(text: string, lineNo: number, offset: number, unterminated: boolean): void {
     if (text.trim() === '') return;
@@ -27,6 +34,11 @@ export class JsonAlertParser implements TextParser {
       result = eveAlert(o, { sensor: this.ctx.sensor, sensorExplicit: this.ctx.sensorExplicit, file: this.ctx.file }, offset, lineNo);
     } else {
       result = snort3Alert(o, { sensor: this.ctx.sensor, file: this.ctx.file, time: this.ctx.time }, offset, lineNo);
+    }
+    if (result === null && this.onFlow && typeof o !== 'string' && o.event_type === 'flow') {
+      const f = eveFlowSample(o, this.ctx.file, lineNo);
+      if (typeof f === 'string') result = f;
+      else this.onFlow(f, lineNo);
     }
     if (result === null) {
       this.otherEvents++;
