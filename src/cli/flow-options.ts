@@ -5,7 +5,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { cidrRange } from '../model/ip.js';
 import { isValidZone } from '../inputs/sflow/zone.js';
-import { setFlowImportDefaults } from '../import/flow-import.js';
 
 export function parseCidr(v: string, prev: string[] = []): string[] {
   try {
@@ -53,17 +52,10 @@ export function parseInstant(v: string): number {
   return ms * 1000;
 }
 
-/**
- * Adds the flow options to `snarf import` without touching its action: a preAction hook hands
- * them to the flow importer. (When import.ts passes ImportOptions.flow itself, this can go.)
- */
-export function withFlowImportOptions(cmd: Command): Command {
+/** The flow options of `snarf import` (--home-net, --sflow-port, --flow-time). */
+export function addFlowImportOptions(cmd: Command): Command {
   return cmd
-    .option('--home-net <cidr>', 'internal network for sFlow inputs (repeatable); remembered by the store for later imports and reports', parseCidr)
+    .option('--home-net <cidr>', 'internal network for sFlow and EVE flow inputs (repeatable); remembered by the store for later imports and reports', parseCidr)
     .option('--sflow-port <port>', 'UDP port that carries sFlow in captures (repeatable; default 6343)', parsePort)
-    .option('--flow-time <iso>', 'time stamped on sflowtool -l lines, which carry none (default: the file modification time)', parseInstant)
-    .hook('preAction', (_cmd, action) => {
-      const o = action.opts<{ homeNet?: string[]; sflowPort?: number[]; flowTime?: number }>();
-      setFlowImportDefaults({ homeNets: o.homeNet, ports: o.sflowPort, lineTimeUs: o.flowTime });
-    });
+    .option('--flow-time <iso>', 'time stamped on sflowtool -l lines, which carry none (default: the file modification time)', parseInstant);
 }

@@ -9,8 +9,12 @@ import { createLogger } from '../log.js';
 import { openState, recordImport, statePathFor } from '../state/state-file.js';
 import { loadCatalog } from './catalog.js';
 import { collect, parseYear, parseZone } from './options.js';
+import { addFlowImportOptions } from './flow-options.js';
 
 interface ImportCliOptions {
+  homeNet?: string[];
+  sflowPort?: number[];
+  flowTime?: number;
   db: string;
   sensor?: string;
   year?: number;
@@ -24,7 +28,7 @@ interface ImportCliOptions {
 }
 
 export function importCommand(): Command {
-  return new Command('import')
+  return addFlowImportOptions(new Command('import'))
     .description('import Snort alert files (alert_fast, alert_full, alert_csv, syslog, unified2; .gz too) into the store')
     .argument('<paths...>', 'files or directories (walked recursively)')
     .option('--db <path>', 'SQLite database path', DEFAULT_DB)
@@ -63,6 +67,7 @@ export function importCommand(): Command {
           tz: o.tz,
           catalog,
           sensorRegistry: registry,
+          flow: { homeNets: o.homeNet, ports: o.sflowPort, lineTimeUs: o.flowTime },
           warn: (w) => {
             if (bar) {
               // Keep the bar on its own line: print warnings after it finishes.

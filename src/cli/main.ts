@@ -15,14 +15,13 @@ import { reportCommand } from './report.js';
 import { SnarfError } from '../errors.js';
 import { p2pReportCommand } from './p2p-report.js';
 import { hostsCommand } from './hosts.js';
-import { withFlowImportOptions } from './flow-options.js';
 
 export function buildProgram(): Command {
   const program = new Command('snarf')
     .description('Snort alert aggregator and SnortSnarf-style reporter: P2P, exposure viruses and IRC bots')
     .version('0.1.0')
     .showHelpAfterError();
-  program.addCommand(withFlowImportOptions(importCommand()));
+  program.addCommand(importCommand());
   program.addCommand(summaryCommand());
   program.addCommand(sensorsCommand());
   program.addCommand(exportCommand());

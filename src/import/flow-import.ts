@@ -34,14 +34,6 @@ export interface FlowImportOptions {
   lineTimeUs?: number;
 }
 
-/** What `snarf import` uses when ImportOptions.flow is not given (set by the CLI's --home-net hook). */
-let cliDefaults: FlowImportOptions = {};
-export function setFlowImportDefaults(o: FlowImportOptions): void {
-  cliDefaults = o;
-}
-export function flowImportDefaults(): FlowImportOptions {
-  return cliDefaults;
-}
 
 export interface FlowImportContext {
   tz?: string;
@@ -134,7 +126,7 @@ export async function resolveHomeNets(store: Store, given: string[] | undefined)
 
 export async function importFlowFile(store: Store, input: OpenedInput, format: FlowFormat, ctx: FlowImportContext): Promise<FlowFileResult> {
   const file = input.path;
-  const o = { ...cliDefaults, ...ctx.flow };
+  const o = ctx.flow ?? {};
   const res: FlowFileResult = { file, format, alerts: 0, inserted: 0, duplicates: 0, rejected: 0 };
   const warn = (w: Warning): void => {
     if (w.code !== 'SNARF_SFLOW_SEQ_GAP' && w.code !== 'SNARF_SFLOW_RESTART') res.rejected++;

@@ -14,7 +14,7 @@ import { openInput, type OpenedInput } from './open-input.js';
 import { importTextStream, type SnortTextFormat } from './text-import.js';
 import { importTextFileParallel } from './parallel-text-import.js';
 import { importUnified2Stream } from './unified2-import.js';
-import { importFlowFile, isSflowCapture, sniffFlowText, flowImportDefaults, type FlowImportOptions } from './flow-import.js';
+import { importFlowFile, isSflowCapture, sniffFlowText, type FlowImportOptions } from './flow-import.js';
 
 export interface ImportOptions {
   sensor?: string;
@@ -122,7 +122,7 @@ export async function importOne(store: Store, file: string, opts: ImportOptions)
     case 'pcap':
     case 'pcapng':
       // sFlow captures are flow inputs; any other capture is still refused below.
-      if (isSflowCapture(input.head, (opts.flow ?? flowImportDefaults()).ports)) return importFlowFile(store, input, 'sflow_pcap', opts);
+      if (isSflowCapture(input.head, opts.flow?.ports)) return importFlowFile(store, input, 'sflow_pcap', opts);
       return skip(input.kind, `this is ${describeKind(input.kind)}, not a Snort alert log, unified2 file or sFlow capture`, 'SNARF_NOT_TEXT');
     case 'binary':
     case 'gzip':

@@ -19,7 +19,7 @@ import { SyslogParser } from '../inputs/snort-text/syslog.js';
 import { JsonAlertParser } from '../inputs/json/json-parser.js';
 import type { FlowSample } from '../model/flow.js';
 import type { FlowDatagram } from '../store/flow-types.js';
-import { FlowWriter, flowImportDefaults, resolveHomeNets, type FlowImportOptions } from './flow-import.js';
+import { FlowWriter, resolveHomeNets, type FlowImportOptions } from './flow-import.js';
 import { DEFAULT_CLASSING } from '../analysis/flow-rollup.js';
 import type { ParseContext, TextParser } from '../inputs/snort-text/parser.js';
 import { enrichAlert } from './enrich.js';
@@ -27,7 +27,7 @@ import { enrichAlert } from './enrich.js';
 export type SnortTextFormat = 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog' | 'eve' | 'snort3_json';
 
 export interface TextImportOptions {
-  /** Flow options (internal networks) for EVE flow events (default: the CLI's --home-net, else the store's). */
+  /** Flow options (internal networks) for EVE flow events (default: the store's remembered networks). */
   flow?: FlowImportOptions;
   sensor?: string;
   year?: number;
@@ -128,7 +128,7 @@ async function eveFlows(store: Store, file: string, opts: TextImportOptions): Pr
   onFlow(f: FlowSample, line: number): void; drain(): Promise<void>; finish(): Promise<void>;
 } | null> {
   if (!store.ingestFlows || !store.flowSettings) return null;
-  const o = { ...flowImportDefaults(), ...opts.flow };
+  const o = opts.flow ?? {};
   const homeNets = await resolveHomeNets(store, o.homeNets);
   let pending: FlowDatagram[] = [];
   let skipped = 0;
