@@ -12,6 +12,8 @@ import { inputKey, type CollectorConfig } from './config.js';
 import type { Follower } from './follower.js';
 import { SpoolFollower } from './spool-follower.js';
 import { TextFollower } from './text-follower.js';
+import { listenSflow } from '../inputs/sflow/listener.js';
+import { flowSink } from '../import/flow-sink.js';
 
 export interface CollectorOptions {
   config: CollectorConfig;
@@ -48,8 +50,23 @@ export class Collector {
     this.#wake?.();
   }
 
+  /** The sFlow listener (when configured): datagrams go to the flow rollups in batches. */
+  async #startSflow(): Promise<(() => Promise<void>) | null> {
+    const s = this.#o.config.sflow;
+    if (!s) return null;
+    const { logger, store } = this.#o;
+    const sink = flowSink(store, { homeNets: s.homeNets, onWarning: (w) => logger.warning(w) });
+    const listener = await listenSflow({ address: s.address, port: s.port, onDatagram: (d) => sink.datagram(d), onWarning: (w) => logger.warning(w) });
+    logger.log('info', 'sFlow listener started', { address: listener.address, port: listener.port });
+    return async () => {
+      await listener.close();
+      await sink.close();
+    };
+  }
+
   async run(): Promise<void> {
     const { logger, config } = this.#o;
+    const stopSflow = await this.#startSflow();
     for (const f of this.followers) await f.start();
     logger.log('info', 'collector started', { inputs: this.followers.map((f) => f.name), db: this.#o.store.location, once: this.#o.once ?? false });
     // An input that keeps failing (unreadable directory...) is retried at most every few polls.
@@ -74,6 +91,7 @@ export class Collector {
       }
       if (this.#o.once && !this.#stopping) for (const f of this.followers) await f.finish();
     } finally {
+      await stopSflow?.();
       for (const f of this.followers) await f.close();
       logger.log('info', 'collector stopped', {});
     }

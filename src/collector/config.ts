@@ -9,9 +9,10 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SnarfError } from '../errors.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
+import { cidrRange } from '../model/ip.js';
 
-export type TextInputFormat = 'auto' | 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog' | 'eve' | 'snort3_json';
-export const TEXT_FORMATS: readonly TextInputFormat[] = ['auto', 'alert_fast', 'alert_full', 'alert_csv', 'syslog', 'eve', 'snort3_json'];
+export type TextInputFormat = 'auto' | 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog' | 'eve' | 'snort3_json' | 'winny_log';
+export const TEXT_FORMATS: readonly TextInputFormat[] = ['auto', 'alert_fast', 'alert_full', 'alert_csv', 'syslog', 'eve', 'snort3_json', 'winny_log'];
 
 export interface Unified2InputConfig {
   type: 'unified2';
@@ -37,6 +38,14 @@ export interface TextInputConfig {
 
 export type InputConfig = Unified2InputConfig | TextInputConfig;
 
+/** The sFlow listener: datagrams from the routers into the per-host flow rollups. */
+export interface SflowConfig {
+  address: string;
+  port: number;
+  /** Internal networks that split flows into hosts and peers (required: see docs/p2p.md). */
+  homeNets: string[];
+}
+
 export interface CollectorConfig {
   /** Source file of the config, for messages. */
   file: string;
@@ -49,6 +58,7 @@ export interface CollectorConfig {
   /** Alerts per transaction at most. */
   batchSize: number;
   inputs: InputConfig[];
+  sflow?: SflowConfig;
 }
 
 type Obj = Record<string, unknown>;
@@ -97,7 +107,8 @@ class Checker {
   }
 }
 
-const TOP_KEYS = ['db', 'rules', 'default_rules', 'poll_ms', 'event_timeout_ms', 'batch_size', 'inputs'] as const;
+const TOP_KEYS = ['db', 'rules', 'default_rules', 'poll_ms', 'event_timeout_ms', 'batch_size', 'inputs', 'sflow'] as const;
+const SFLOW_KEYS = ['listen', 'home_net'] as const;
 const U2_KEYS = ['type', 'name', 'directory', 'base', 'sensor'] as const;
 const TEXT_KEYS = ['type', 'name', 'path', 'format', 'sensor', 'tz', 'year'] as const;
 
@@ -128,8 +139,9 @@ export function validateConfig(doc: unknown, file: string): CollectorConfig {
   if (!Array.isArray(rulesRaw)) c.fail('rules', `expected a list of paths, got ${c.show(rulesRaw)}`);
   const rules = (rulesRaw as unknown[]).map((r, i) => abs(c.string(`rules[${i}]`, r)));
 
-  const inputsRaw = c.required('', top, 'inputs');
-  if (!Array.isArray(inputsRaw) || inputsRaw.length === 0) c.fail('inputs', `expected a non-empty list of inputs, got ${c.show(inputsRaw)}`);
+  // An sFlow-only collector needs no file inputs.
+  const inputsRaw = top.sflow !== undefined && top.inputs === undefined ? [] : c.required('', top, 'inputs');
+  if (!Array.isArray(inputsRaw) || (inputsRaw.length === 0 && top.sflow === undefined)) c.fail('inputs', `expected a non-empty list of inputs, got ${c.show(inputsRaw)}`);
   const inputs = (inputsRaw as unknown[]).map((v, i) => validateInput(c, `inputs[${i}]`, v, abs));
 
   // Two inputs on one file would fight over one bookmark; two names would confuse the logs.
@@ -145,7 +157,7 @@ export function validateConfig(doc: unknown, file: string): CollectorConfig {
     names.set(inp.name, i);
   });
 
-  return {
+  const cfg: CollectorConfig = {
     file,
     db: top.db === undefined ? abs('snarf.db') : abs(c.string('db', top.db)),
     rules,
@@ -155,6 +167,29 @@ export function validateConfig(doc: unknown, file: string): CollectorConfig {
     batchSize: top.batch_size === undefined ? 5000 : c.int('batch_size', top.batch_size, 1, 1_000_000),
     inputs,
   };
+  if (top.sflow !== undefined) cfg.sflow = validateSflow(c, top.sflow);
+  return cfg;
+}
+
+/** `sflow: { listen: "0.0.0.0:6343", home_net: [163.221.0.0/16, ...] }` */
+function validateSflow(c: Checker, v: unknown): SflowConfig {
+  const o = c.object('sflow', v, SFLOW_KEYS);
+  const listen = o.listen === undefined ? '0.0.0.0:6343' : c.string('sflow.listen', o.listen);
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(listen);
+  const port = m ? Number(m[3]) : -1;
+  if (!m || port > 65535) c.fail('sflow.listen', `${c.show(listen)} is not HOST:PORT (e.g. 0.0.0.0:6343, [::]:6343)`);
+  const netsRaw = c.required('sflow', o, 'home_net');
+  if (!Array.isArray(netsRaw) || netsRaw.length === 0) c.fail('sflow.home_net', `expected a non-empty list of CIDRs, got ${c.show(netsRaw)}`);
+  const homeNets = (netsRaw as unknown[]).map((n, i) => {
+    const cidr = c.string(`sflow.home_net[${i}]`, n);
+    try {
+      cidrRange(cidr);
+    } catch {
+      c.fail(`sflow.home_net[${i}]`, `${c.show(cidr)} is not a CIDR`);
+    }
+    return cidr;
+  });
+  return { address: m![1] ?? m![2]!, port, homeNets };
 }
 
 function validateInput(c: Checker, key: string, v: unknown, abs: (p: string) => string): InputConfig {

@@ -19,6 +19,8 @@ import fs from 'node:fs';
 import { OccurrenceCounter } from '../model/identity.js';
 import type { Warning } from '../errors.js';
 import type { TextInputConfig } from './config.js';
+import { winnySink, type WinnySink } from '../import/flow-sink.js';
+import { sniffFlowText } from '../import/flow-import.js';
 import { LineSplitter } from '../inputs/line-splitter.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
 import { detectTextFormat } from '../inputs/snort-text/detect.js';
@@ -60,6 +62,8 @@ interface Current {
   lineAt: number;
   /** Format not recognised or not supported: read nothing until the file is replaced. */
   bad: boolean;
+  /** Winny monitor logs: events go to the Winny table, flushed before each bookmark. */
+  winny: WinnySink | null;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -141,7 +145,7 @@ export class TextFollower extends FollowerBase implements Follower {
     const st = await fh.stat();
     this.#cur = {
       path: p, fh, dev: st.dev, ino: st.ino, size: st.size, readPos: 0, print: EMPTY_PRINT, skipBelow: resumeAt, format: null,
-      splitter: null, parser: null, counter: new OccurrenceCounter(), openBlockAt: null, lineAt: 0, bad: false,
+      splitter: null, parser: null, counter: new OccurrenceCounter(), openBlockAt: null, lineAt: 0, bad: false, winny: null,
     };
     this.info(resumeAt > 0 ? 'resuming text file' : 'reading text file', { file: p, offset: resumeAt, size: st.size });
     return true;
@@ -154,7 +158,8 @@ export class TextFollower extends FollowerBase implements Follower {
       const head = await readAt(cur.fh, 0, HEAD_BYTES);
       const end = head.lastIndexOf(0x0a);
       if (end === -1) return false;
-      const detected = detectTextFormat(head.toString('utf8', 0, end).split('\n'));
+      const headLines = head.toString('utf8', 0, end).split('\n');
+      const detected = detectTextFormat(headLines) ?? (sniffFlowText(headLines) === 'winny_log' ? 'winny_log' : null);
       if (detected === null && end < HEAD_BYTES / 2 && head.toString('utf8', 0, end).trim() === '') return false;
       if (detected === null || detected === 'portscan_log') {
         this.error(`not a supported Snort text alert format (${detected ?? 'unrecognised'}); waiting for the file to be replaced`,
@@ -164,8 +169,9 @@ export class TextFollower extends FollowerBase implements Follower {
       }
       format = detected;
     }
-    const fmt = format as SnortTextFormat;
     const i = this.#o.input;
+    if (format === 'winny_log') return this.#setupWinny(cur, i);
+    const fmt = format as SnortTextFormat;
     const ctx: ParseContext = {
       file: cur.path,
       sensor: i.sensor ?? 'default',
@@ -199,6 +205,34 @@ export class TextFollower extends FollowerBase implements Follower {
       }, cur),
     }, this.#o.maxLineBytes ?? 1 << 20);
     return true;
+  }
+
+  /**
+   * A Winny monitor log: lines go to the Winny store (deduplicated on content), flushed before
+   * every bookmark, so a restart re-reads at most what was not yet covered and adds nothing twice.
+   * Lines before the bookmark are fed too: the header line names the columns of the rest.
+   */
+  #setupWinny(cur: Current, i: TextInputConfig): boolean {
+    const sink = winnySink(this.deps.store, { file: cur.path, timeZone: i.tz, onWarning: (w) => this.#parserWarning(w, cur) });
+    cur.winny = sink;
+    cur.format = null;
+    cur.parser = { format: 'alert_fast', line: () => undefined, end: () => undefined };
+    cur.splitter = new LineSplitter({
+      line: (text, lineNo, offset) => {
+        cur.lineAt = offset;
+        sink.line(text, lineNo);
+      },
+      tooLong: (lineNo, offset, bytes) => this.#parserWarning({
+        code: 'SNARF_TEXT_LONG_LINE', message: `line of ${bytes} bytes is longer than the bound; skipped`, file: cur.path, line: lineNo, offset,
+      }, cur),
+    }, this.#o.maxLineBytes ?? 1 << 20);
+    return true;
+  }
+
+  protected override async commit(pos: Position | null): Promise<boolean> {
+    const winny = this.#cur?.winny;
+    if (winny) await winny.flush();
+    return super.commit(pos);
   }
 
   async #readAvailable(cur: Current): Promise<boolean> {
@@ -245,6 +279,10 @@ export class TextFollower extends FollowerBase implements Follower {
 
   /** The file will not grow any more: its last line and block count even without their end. */
   async #finishFile(cur: Current, final: boolean): Promise<void> {
+    if (cur.winny) {
+      if (final) cur.splitter?.end(true);
+      await cur.winny.flush();
+    }
     if (final && cur.splitter && cur.parser) {
       cur.splitter.end(true);
       cur.parser.end();
