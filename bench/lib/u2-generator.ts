@@ -4,6 +4,7 @@
  * event, so 1,000,000 events are about 280 MB). The same seed gives the same bytes.
  */
 import fs from 'node:fs';
+import { rng } from './rng.js';
 
 export interface GeneratorOptions {
   events: number;
@@ -18,23 +19,12 @@ export interface GeneratorResult {
   bytes: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const BLOCK = 4 * 1024 * 1024;
 const URIS = ['/announce?info_hash=abc', '/robots.txt', '/cgi-bin/../../etc/passwd', '/index.html', '/wp-login.php'];
 
 /** Writes the file and returns its record and byte counts. */
 export function writeUnified2File(path: string, opts: GeneratorOptions): GeneratorResult {
-  const rnd = mulberry32(opts.seed ?? 1);
+  const rnd = rng(opts.seed ?? 1);
   const fd = fs.openSync(path, 'w');
   const buf = Buffer.alloc(BLOCK + 70000);
   let pos = 0;

@@ -17,19 +17,11 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { importFiles } from '../../src/import/import-files.js';
 import { writeUnified2File } from '../../bench/lib/u2-generator.js';
 import { alertCount, identities, u2Records } from './helpers.js';
+import { rng } from '../../bench/lib/rng.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function writeConfig(dir: string, spool: string): string {
   const cfg = path.join(dir, 'snarf.yaml');

@@ -38,17 +38,8 @@ export function decodeBuffer(buf: Uint8Array, opts: Unified2DecoderOptions = {},
   return { records, warnings, end, decoder };
 }
 
-/** Deterministic PRNG (mulberry32) so chunk sizes are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, shared with the benchmarks) so chunk sizes are reproducible. */
+export { rng as prng } from '../../../bench/lib/rng.js';
 
 /** A comparable plain form of a record (bytes as hex), to compare two decodes of one input. */
 export function plain(rec: U2Record): unknown {
