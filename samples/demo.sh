@@ -8,5 +8,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 $SNARF import --db "$OUT/snarf.db" --sensor sensor-a --tz UTC --year 2026 --rules samples/rules samples/sensor-a
 $SNARF import --db "$OUT/snarf.db" --sensor sensor-b --tz Asia/Tokyo --rules samples/rules samples/sensor-b
 $SNARF summary --db "$OUT/snarf.db"
+$SNARF report --db "$OUT/snarf.db" --out "$OUT/site" --rules samples/rules
 echo
 echo "Store: $OUT/snarf.db   (try: $SNARF summary --db $OUT/snarf.db --json)"
+echo "Report: open $OUT/site/index.html in a browser (file://$(pwd)/$OUT/site/index.html)"

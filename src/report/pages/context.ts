@@ -1,0 +1,90 @@
+/**
+ * What every page builder shares: the queries, templates, writer, signature metadata (from the
+ * store, completed by the rule catalog) and limits. Signature rows are few (thousands at most)
+ * so they are held in memory; alerts and hosts never are.
+ */
+import type { SignatureCatalog } from '../../rules/catalog.js';
+import type { Reference } from '../../model/alert.js';
+import type { ReportQueries } from '../../store/sqlite/report-queries.js';
+import type { SiteWriter } from '../site-writer.js';
+import type { Views } from '../views.js';
+import { safeHref } from '../format.js';
+import { sigPagePath } from '../filenames.js';
+
+export interface Limits {
+  /** Alerts per host page (page 1 and every `<ip>/<k>.html`). */
+  pageSize: number;
+  /** Hosts listed per side on a signature page. */
+  sigHosts: number;
+  /** Hosts on top-sources / top-destinations. */
+  topHosts: number;
+  /** Peers listed on a host page. */
+  peers: number;
+  /** Payload bytes dumped per alert (all its packets together). */
+  payloadBytes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { pageSize: 500, sigHosts: 200, topHosts: 1000, peers: 50, payloadBytes: 1024 };
+
+export interface SigMeta {
+  id: number;
+  gid: number;
+  sid: number;
+  rev: number;
+  message: string;
+  classification: string | null;
+  priority: number | null;
+  refs: RefView[];
+  ruleText: string | null;
+  href: string;
+  label: string;
+}
+
+export interface RefView { text: string; href: string | null }
+
+export interface PageContext {
+  q: ReportQueries;
+  views: Views;
+  writer: SiteWriter;
+  catalog: SignatureCatalog | null;
+  limits: Limits;
+  filterText: string;
+  sigs: Map<number, SigMeta>;
+  sensorNames: Map<number, string>;
+  /** Optional links a host page shows (verdict and cluster pages, once those exist). */
+  hostLinks?: (ip: string) => Array<{ href: string; text: string }>;
+}
+
+/** References of a signature as shown: a link only for http(s) URLs, else `system,id` as text. */
+export function refViews(refsJson: string | null, gid: number, sid: number, catalog: SignatureCatalog | null): RefView[] {
+  let refs: Reference[] = [];
+  try {
+    const parsed: unknown = refsJson ? JSON.parse(refsJson) : [];
+    if (Array.isArray(parsed)) refs = parsed.filter((r): r is Reference => typeof r === 'object' && r !== null);
+  } catch {
+    refs = [];
+  }
+  if (refs.length === 0 && catalog) refs = catalog.lookup(gid, sid)?.references ?? [];
+  return refs.map((r) => {
+    const url = r.url ?? (catalog ? catalog.referenceUrl(r) : null);
+    // alert_full prints only the expanded URL (stored as system "url"): show the URL itself.
+    const text = r.system === 'url' || !r.id ? String(url ?? r.id ?? '') : `${r.system},${r.id}`;
+    return { text, href: safeHref(url) };
+  });
+}
+
+export function sigMetaMap(q: ReportQueries, catalog: SignatureCatalog | null): Map<number, SigMeta> {
+  const out = new Map<number, SigMeta>();
+  for (const g of q.allSignatures()) {
+    const info = catalog?.lookup(g.gid, g.sid, g.rev);
+    out.set(g.id, {
+      id: g.id, gid: g.gid, sid: g.sid, rev: g.rev, message: g.message,
+      classification: g.classification, priority: g.priority,
+      refs: refViews(g.refs, g.gid, g.sid, catalog),
+      ruleText: info?.ruleText ?? null,
+      href: sigPagePath(g.gid, g.sid),
+      label: `${g.gid}:${g.sid}:${g.rev}`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+/**
+ * sig/<gid>-<sid>.html: one page per reported signature: metadata, references, rule text,
+ * timeline, and its sources and destinations (counts for this signature and overall). The host
+ * lists are bounded (limits.sigHosts, most alerts first): a ping sweep has a destination per
+ * address, and every address has its own page anyway.
+ */
+import { ipFromKey } from '../../model/ip.js';
+import type { ReportSignature, Side } from '../../store/sqlite/report-queries.js';
+import { fmtTime } from '../format.js';
+import { hostPagePath } from '../filenames.js';
+import { hourlyChart } from '../svg-chart.js';
+import type { PageContext } from './context.js';
+
+export async function writeSigPages(ctx: PageContext, sigs: ReportSignature[]): Promise<void> {
+  for (const s of sigs) {
+    const m = ctx.sigs.get(s.id)!;
+    const side = (which: Side, title: string, total: number) => {
+      const rows = ctx.q.sigHosts(which, s.id, ctx.limits.sigHosts).map((h) => {
+        const ip = ipFromKey(h.ip);
+        return { ip, href: hostPagePath(which, ip), count: h.count, total: h.total, first: fmtTime(h.firstUs), last: fmtTime(h.lastUs) };
+      });
+      return {
+        id: which === 'src' ? 'sources' : 'destinations', title, rows, total, more: total - rows.length,
+        topHref: which === 'src' ? 'top-sources.html' : 'top-destinations.html',
+        topText: which === 'src' ? 'top sources' : 'top destinations',
+      };
+    };
+    const html = ctx.views.render('sig', {
+      filterText: ctx.filterText,
+      sig: {
+        id: `${s.gid}:${s.sid}:${s.rev}`, message: s.message, classification: s.classification ?? '', priority: s.priority ?? '',
+        count: s.count, sources: s.sources, destinations: s.destinations, first: fmtTime(s.firstUs), last: fmtTime(s.lastUs),
+        refs: m.refs, ruleText: m.ruleText,
+      },
+      chart: hourlyChart(ctx.q.hourly(s.id)),
+      sides: [side('src', 'Sources', s.sources), side('dst', 'Destinations', s.destinations)],
+    });
+    await ctx.writer.write(m.href, html);
+  }
+}

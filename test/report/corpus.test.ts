@@ -1,0 +1,151 @@
+/**
+ * The site built from real Snort 2.9.6.2 output (../shared/corpus/snort): for every run of both
+ * sensors, the index and signature pages show expected.json's counts, top-sources and
+ * top-destinations its per-host counts, and every internal link resolves to a file. One
+ * unified2 run checks payload dumps and extra data; a re-run checks incremental writes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { corpusPath } from '../helpers/corpus.js';
+import { freshSqlite, tempDir } from '../helpers/store.js';
+import { importFiles } from '../../src/import/import-files.js';
+import { loadCatalog } from '../../src/cli/catalog.js';
+import { buildSite } from '../../src/report/build-site.js';
+import { sigPagePath } from '../../src/report/filenames.js';
+import { checkLinks, decodeEntities, hostRows, htmlFiles, indexSignatures, read } from './site-check.js';
+
+interface Run {
+  per_signature: Record<string, number>;
+  per_source: Record<string, number>;
+  per_destination: Record<string, number>;
+  per_signature_source: Record<string, Record<string, number>>;
+}
+const expected = JSON.parse(fs.readFileSync(corpusPath('snort', 'expected.json'), 'utf8')) as { runs: Record<string, Run> };
+const rules = corpusPath('snort', 'rules');
+
+for (const [runName, run] of Object.entries(expected.runs)) {
+  test(`${runName}: index, signature and top pages match expected.json; links resolve`, async () => {
+    const sensor = runName.split('/')[0]!;
+    const { store } = freshSqlite();
+    const out = tempDir('snarf-site-');
+    try {
+      const catalog = await loadCatalog([rules], true, () => {});
+      const dir = corpusPath('snort', 'out', runName);
+      await importFiles(store, [path.join(dir, 'alert.fast')], {
+        sensor, tz: sensor === 'sensor-b' ? 'Asia/Tokyo' : 'UTC', catalog, warn: () => {},
+      });
+      const r = await buildSite(store, { outDir: out, catalog });
+      const total = Object.values(run.per_signature).reduce((a, b) => a + b, 0);
+      const index = read(out, 'index.html');
+      assert.equal(Number(/id="total-alerts" data-v="(\d+)"/.exec(index)?.[1]), total);
+      assert.equal(Number(/id="total-sources">(\d+)</.exec(index)?.[1]), Object.keys(run.per_source).length);
+      assert.equal(Number(/id="total-destinations">(\d+)</.exec(index)?.[1]), Object.keys(run.per_destination).length);
+      const rows = indexSignatures(index);
+      const want = new Map<string, { count: number; message: string }>();
+      for (const [k, n] of Object.entries(run.per_signature)) want.set(k.slice(0, k.indexOf(' ')), { count: n, message: k.slice(k.indexOf(' ') + 1) });
+      assert.deepEqual(new Set(rows.keys()), new Set(want.keys()));
+      for (const [id, w] of want) {
+        const row = rows.get(id)!;
+        assert.equal(row.count, w.count, `${runName} ${id} count`);
+        assert.equal(decodeEntities(row.message), w.message, `${runName} ${id} message`);
+        const [gid, sid] = id.split(':').map(Number) as [number, number];
+        const sources = run.per_signature_source[`${gid}:${sid}`] ?? {};
+        assert.equal(row.sources, Object.keys(sources).length, `${runName} ${id} sources`);
+        const page = read(out, sigPagePath(gid, sid));
+        assert.equal(Number(/id="sig-count" data-v="(\d+)"/.exec(page)?.[1]), w.count);
+        assert.match(page, new RegExp(`id="sig-id">${id}<`));
+        assert.deepEqual(Object.fromEntries(hostRows(page, 'sources')), sources, `${runName} ${id} per-source counts`);
+      }
+      assert.deepEqual(Object.fromEntries(hostRows(read(out, 'top-sources.html'), 'hosts')), run.per_source);
+      assert.deepEqual(Object.fromEntries(hostRows(read(out, 'top-destinations.html'), 'hosts')), run.per_destination);
+      const links = checkLinks(out);
+      assert.deepEqual(links.problems, []);
+      assert.equal(r.sources, Object.keys(run.per_source).length);
+      assert.equal(r.destinations, Object.keys(run.per_destination).length);
+      // Every host has its page on each side it appears on.
+      for (const ip of Object.keys(run.per_source)) assert.ok(fs.existsSync(path.join(out, 'src', `${ip.replace(/:/g, '-')}.html`)), ip);
+    } finally {
+      await store.close();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+}
+
+test('unified2 spool of sensor-a: payloads as escaped hex + ASCII, extra data, rule text, paging', async () => {
+  const { store } = freshSqlite();
+  const out = tempDir('snarf-site-');
+  try {
+    const catalog = await loadCatalog([rules], true, () => {});
+    const dir = corpusPath('snort', 'out', 'sensor-a', 'spool');
+    const u2 = fs.readdirSync(dir).filter((n) => n.startsWith('snort.u2.')).map((n) => path.join(dir, n));
+    await importFiles(store, u2, { sensor: 'sensor-a', catalog, warn: () => {} });
+    const r = await buildSite(store, { outDir: out, catalog, limits: { pageSize: 7 } });
+    assert.deepEqual(checkLinks(out).problems, []);
+    assert.equal(Number(/id="total-alerts" data-v="(\d+)"/.exec(read(out, 'index.html'))?.[1]), 549);
+    // The IRC bot's NICK line is in the payload dump, escaped as text.
+    const bot = read(out, 'src/163.221.10.17.html');
+    assert.match(bot, /<pre class="hex">0000 {2}4e 49 43 4b/);
+    // Extra data (HTTP URI / hostname / XFF / SMTP) appears on some host page.
+    const pages = htmlFiles(out).map((f) => fs.readFileSync(f, 'utf8'));
+    assert.ok(pages.some((p) => /<span class="k">http_uri<\/span>/.test(p)), 'an http_uri extra-data line');
+    assert.ok(pages.some((p) => /<span class="k">smtp_rcptto<\/span>|<span class="k">smtp_mailfrom<\/span>/.test(p)), 'an SMTP extra-data line');
+    // Rule text from local.rules on the signature page.
+    assert.match(read(out, 'sig/1-1000032.html'), /<pre class="rule">alert tcp/);
+    // 163.221.10.14 (mass downloader) has more than 7 alerts: several pages, linked both ways.
+    const first = read(out, 'src/163.221.10.14.html');
+    assert.match(first, /Alerts, page 1 of (\d+)/);
+    assert.ok(fs.existsSync(path.join(out, 'src/163.221.10.14/2.html')));
+    assert.match(read(out, 'src/163.221.10.14/2.html'), /href="\.\.\/\.\.\/src\/163\.221\.10\.14\.html#alerts"/);
+    // IPv6 hosts get colon-free names.
+    assert.ok(fs.existsSync(path.join(out, 'src/2001-db8-a3dd-10--11.html')));
+
+    // A second run over the same store writes nothing and skips every host unread.
+    const again = await buildSite(store, { outDir: out, catalog, limits: { pageSize: 7 } });
+    assert.equal(again.written, 0);
+    assert.equal(again.removed, 0);
+    assert.equal(again.files, r.files);
+    assert.equal(again.hostsSkipped, r.sources + r.destinations);
+
+    // New alerts (sensor-b's spool) rewrite the pages they touch, not the whole site.
+    const dirB = corpusPath('snort', 'out', 'sensor-b', 'spool');
+    const u2b = fs.readdirSync(dirB).filter((n) => n.startsWith('snort.u2.')).map((n) => path.join(dirB, n));
+    await importFiles(store, u2b, { sensor: 'sensor-b', catalog, warn: () => {} });
+    const third = await buildSite(store, { outDir: out, catalog, limits: { pageSize: 7 } });
+    assert.ok(third.written > 0 && third.written < third.files, `wrote ${third.written} of ${third.files}`);
+    assert.ok(third.hostsSkipped > 0, 'hosts sensor-b never saw are skipped');
+    assert.equal(Number(/id="total-alerts" data-v="(\d+)"/.exec(read(out, 'index.html'))?.[1]), 549 + 407);
+    assert.deepEqual(checkLinks(out).problems, []);
+
+    // A filter (only sensor-b, priority 1) removes pages of hosts it leaves out.
+    const filtered = await buildSite(store, { outDir: out, catalog, filter: { sensors: ['sensor-b'], minPriority: 1 } });
+    assert.ok(filtered.removed > 0);
+    assert.deepEqual(checkLinks(out).problems, []);
+    assert.match(read(out, 'index.html'), /filter: priority ≤ 1; sensors sensor-b/);
+  } finally {
+    await store.close();
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('a richer duplicate (unified2 after alert_fast) adds payloads to pages a re-run had kept', async () => {
+  const { store } = freshSqlite();
+  const out = tempDir('snarf-site-');
+  try {
+    const catalog = await loadCatalog([rules], true, () => {});
+    const dir = corpusPath('snort', 'out', 'sensor-a', 'irc');
+    await importFiles(store, [path.join(dir, 'alert.fast')], { sensor: 'sensor-a', tz: 'UTC', catalog, warn: () => {} });
+    await buildSite(store, { outDir: out, catalog });
+    assert.doesNotMatch(read(out, 'src/163.221.10.17.html'), /class="hex"/);
+    const u2 = fs.readdirSync(dir).filter((n) => n.startsWith('snort.u2.')).map((n) => path.join(dir, n));
+    const r = await importFiles(store, u2, { sensor: 'sensor-a', catalog, warn: () => {} });
+    assert.equal(r.totals.inserted, 0, 'the same alerts, merged');
+    const again = await buildSite(store, { outDir: out, catalog });
+    assert.equal(again.hostsSkipped, 0);
+    assert.match(read(out, 'src/163.221.10.17.html'), /<pre class="hex">0000 {2}4e 49 43 4b/);
+  } finally {
+    await store.close();
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
