@@ -61,18 +61,23 @@ export class Views {
 
   /** The static files copied into every site. */
   assets(): Array<{ name: string; content: Buffer }> {
-    return fs.readdirSync(this.assetsDir).sort().map((name) => ({ name, content: fs.readFileSync(path.join(this.assetsDir, name)) }));
+    return filesIn(this.assetsDir).map((name) => ({ name, content: fs.readFileSync(path.join(this.assetsDir, name)) }));
   }
 
   /** Digest of every template and asset: a new Snarf re-renders pages an old one wrote. */
   digest(): string {
     const h = crypto.createHash('sha1');
     for (const dir of [this.viewsDir, this.assetsDir]) {
-      for (const name of fs.readdirSync(dir).sort()) {
+      for (const name of filesIn(dir)) {
         h.update(name);
         h.update(fs.readFileSync(path.join(dir, name)));
       }
     }
     return h.digest('hex');
   }
+}
+
+/** Plain files directly in a directory (views/ also holds other components' subdirectories). */
+function filesIn(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
 }
