@@ -45,10 +45,10 @@ export function parsePortList(v: string): number[] {
   return ports;
 }
 
-/** `2026-11-20` (start of that UTC day) or an ISO 8601 time with zone; µs UTC. */
+/** `2026-11-20` (start of that UTC day), an ISO 8601 time with zone, or epoch seconds; µs UTC. */
 export function parseInstant(v: string): number {
-  const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (Number.isNaN(ms)) throw new InvalidArgumentError(`"${v}" is not a date (YYYY-MM-DD) or ISO 8601 time`);
+  const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(/^\d{4}-\d\d-\d\d$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(`"${v}" is not a time (YYYY-MM-DD, ISO 8601 or epoch seconds)`);
   return ms * 1000;
 }
 

@@ -1,0 +1,173 @@
+/**
+ * Anomalies read from what hosts say on ports with a known protocol: port 80 not speaking HTTP,
+ * port 25 not speaking SMTP, and mass SMTP (spam bots). One pass over the alerts on those ports
+ * and their stored packets. Split from anomalies.ts to keep each file to one job.
+ *
+ * A payload counts as "another protocol" only when it is positively identified (IRC, SSH,
+ * BitTorrent, TLS on 80, HTTP on 25...): a POST body or a DATA section can hold anything.
+ */
+import type { AlertRow, PacketRow } from '../store/sqlite/irc-queries.js';
+import { decodePacket, latin1, safeText, sniffProtocol, type Sniffed } from './packet-payload.js';
+import { evidenceItem, homeMatcher, isoUs, maxDistinctInWindow, sample, type AnomalyOptions, type Finding } from './anomalies.js';
+
+const NON_HTTP_FROM_CLIENT: ReadonlySet<Sniffed> = new Set(['irc', 'ssh', 'smtp-command', 'bittorrent', 'tls']);
+const NON_HTTP_FROM_SERVER: ReadonlySet<Sniffed> = new Set(['irc', 'ssh', 'bittorrent', 'tls']);
+// TLS on 25 follows STARTTLS, which is normal SMTP.
+const NON_SMTP_FROM_CLIENT: ReadonlySet<Sniffed> = new Set(['irc', 'ssh', 'http-request', 'bittorrent']);
+const NON_SMTP_FROM_SERVER: ReadonlySet<Sniffed> = new Set(['irc', 'ssh', 'http-response', 'bittorrent']);
+
+interface AlertState {
+  alert: AlertRow;
+  /** Port-80 payload that is HTTP: a 119:31 "unknown method" on it is HTTP with an odd verb. */
+  spoke: Set<Sniffed>;
+  other: Set<Sniffed>;
+  texts: string[];
+  recipients: Set<string>;
+}
+
+const RCPT = /^RCPT TO:\s*<?([^>\r\n]{1,256})>?/gim;
+
+function recipientsOf(value: string): string[] {
+  return value.split(',').map((r) => safeText(r.trim().replace(/^<|>$/g, '').toLowerCase(), 128)).filter((r) => r.length > 0).slice(0, 256);
+}
+
+/**
+ * Both kinds of finding from the alerts on HTTP/SMTP/mail ports, their packets and the SMTP
+ * RCPT TO extra data (unified2 extra type 7) of those alerts.
+ */
+export function protocolFindings(alerts: readonly AlertRow[], packets: Iterable<PacketRow>,
+  rcptExtra: ReadonlyArray<{ alertId: number; value: string }>, o: AnomalyOptions): Finding[] {
+  const states = new Map<number, AlertState>();
+  for (const a of alerts) states.set(a.id, { alert: a, spoke: new Set(), other: new Set(), texts: [], recipients: new Set() });
+  const http = new Set(o.httpPorts);
+  const smtp = new Set([...o.smtpPorts, ...o.mailPorts]);
+  for (const p of packets) {
+    const st = states.get(p.alert.id);
+    const pkt = st ? decodePacket(p.linktype, p.data) : null;
+    if (!st || !pkt || pkt.protocol !== 6 || pkt.payload.length === 0) continue;
+    const kind = sniffProtocol(pkt.payload);
+    st.spoke.add(kind);
+    const toHttp = http.has(pkt.dstPort ?? -1);
+    const fromHttp = http.has(pkt.srcPort ?? -1);
+    const toSmtp = o.smtpPorts.includes(pkt.dstPort ?? -1);
+    const fromSmtp = o.smtpPorts.includes(pkt.srcPort ?? -1);
+    if ((toHttp && NON_HTTP_FROM_CLIENT.has(kind)) || (fromHttp && NON_HTTP_FROM_SERVER.has(kind))
+      || (toSmtp && NON_SMTP_FROM_CLIENT.has(kind)) || (fromSmtp && NON_SMTP_FROM_SERVER.has(kind))) {
+      st.other.add(kind);
+      if (st.texts.length < 2) st.texts.push(safeText(latin1(pkt.payload, 120).split('\n')[0]!.replace(/\r$/, ''), 100));
+    }
+    if (smtp.has(pkt.dstPort ?? -1)) {
+      for (const m of latin1(pkt.payload, 8192).matchAll(RCPT)) {
+        const r = recipientsOf(m[1]!)[0];
+        if (r && st.recipients.size < 512) st.recipients.add(r);
+      }
+    }
+  }
+  for (const x of rcptExtra) {
+    const st = states.get(x.alertId);
+    if (st) for (const r of recipientsOf(x.value)) if (st.recipients.size < 512) st.recipients.add(r);
+  }
+  const all = [...states.values()].sort((a, b) => a.alert.ts - b.alert.ts);
+  return [
+    ...mismatches(all, o.httpPorts, 'non-http', o),
+    ...mismatches(all, o.smtpPorts, 'non-smtp', o),
+    ...massSmtp(all, o),
+  ];
+}
+
+/** Why one alert shows a protocol mismatch on `kind`'s ports, or null. */
+function mismatchReason(st: AlertState, kind: 'non-http' | 'non-smtp'): string | null {
+  const a = st.alert;
+  if (st.other.size > 0) return `payload speaks ${[...st.other].sort().join(', ')}`;
+  if (kind === 'non-http') {
+    if (/\bnon[- ]?HTTP\b/i.test(a.message)) return `signature ${a.gid}:${a.sid}`;
+    // http_inspect UNKNOWN METHOD: HTTP-shaped requests with an odd verb (BREW, ...) are HTTP.
+    if (a.gid === 119 && a.sid === 31 && !st.spoke.has('http-request')) return 'http_inspect 119:31 unknown method';
+  } else {
+    if (/\bnon[- ]?SMTP\b/i.test(a.message)) return `signature ${a.gid}:${a.sid}`;
+    if (a.gid === 124 && a.sid === 5) return 'smtp 124:5 unknown command';
+  }
+  return null;
+}
+
+function mismatches(states: readonly AlertState[], ports: readonly number[], kind: 'non-http' | 'non-smtp', o: AnomalyOptions): Finding[] {
+  const home = homeMatcher(o.homeNets);
+  const svc = new Set(ports);
+  const per = new Map<string, { sessions: Set<string>; peers: Set<string>; reasons: Set<string>; protocols: Set<string>; role: Set<string>; items: AlertState[] }>();
+  for (const st of states) {
+    const a = st.alert;
+    if (a.proto !== 6 || !a.src || !a.dst) continue;
+    const toSvc = svc.has(a.dport ?? -1);
+    if (!toSvc && !svc.has(a.sport ?? -1)) continue;
+    const reason = mismatchReason(st, kind);
+    if (reason === null) continue;
+    const [client, cport, server, sport] = toSvc ? [a.src, a.sport, a.dst, a.dport] : [a.dst, a.dport, a.src, a.sport];
+    const host = home(client) ? client : home(server) ? server : null;
+    if (host === null) continue;
+    let e = per.get(host);
+    if (!e) per.set(host, (e = { sessions: new Set(), peers: new Set(), reasons: new Set(), protocols: new Set(), role: new Set(), items: [] }));
+    e.sessions.add(`${client}|${cport}|${server}|${sport}`);
+    e.peers.add(host === client ? fmt(server, sport) : fmt(client, cport));
+    e.role.add(host === client ? 'client' : 'server');
+    e.reasons.add(reason);
+    for (const p of st.other) e.protocols.add(p);
+    e.items.push(st);
+  }
+  const out: Finding[] = [];
+  const label = kind === 'non-http' ? 'HTTP' : 'SMTP';
+  for (const [host, e] of per) {
+    if (e.sessions.size < o.mismatchSessions) continue;
+    const protos = [...e.protocols].sort();
+    out.push({
+      kind, host, internal: true, first: isoUs(e.items[0]!.alert.ts), last: isoUs(e.items[e.items.length - 1]!.alert.ts),
+      summary: `${host}: ${e.sessions.size} session${e.sessions.size === 1 ? '' : 's'} on ${ports.join('/')} not speaking ${label}${protos.length ? ` (${protos.join(', ')})` : ''} with ${sample(e.peers, 5).join(', ')}`,
+      detail: { ports: [...ports], sessions: e.sessions.size, protocols: protos, peers: sample(e.peers), role: [...e.role].sort(), reasons: [...e.reasons].sort() },
+      evidence: e.items.slice(0, o.maxEvidence).map((st) => evidenceItem(st.alert, st.texts[0] ?? null)),
+    });
+  }
+  return out;
+}
+
+const fmt = (ip: string, port: number | null): string => (port === null ? ip : ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+const isSpamSignature = (a: AlertRow): boolean => /\bSPAM\b/i.test(a.message) || /spam|mass mail/i.test(a.classification ?? '');
+
+/**
+ * Mass SMTP: an internal host that is not a mail server, sending to many SMTP servers or many
+ * recipients within `smtpWindowS`, or named by a spam signature.
+ */
+function massSmtp(states: readonly AlertState[], o: AnomalyOptions): Finding[] {
+  const home = homeMatcher(o.homeNets);
+  const mailServer = homeMatcher(o.mailServers);
+  const mail = new Set(o.mailPorts);
+  const per = new Map<string, AlertState[]>();
+  for (const st of states) {
+    const a = st.alert;
+    if (a.proto !== 6 || !a.src || !a.dst || !mail.has(a.dport ?? -1) || !home(a.src) || mailServer(a.src)) continue;
+    const g = per.get(a.src);
+    if (g) g.push(st); else per.set(a.src, [st]);
+  }
+  const out: Finding[] = [];
+  const win = o.smtpWindowS * 1e6;
+  for (const [host, g] of per) {
+    const dsts = maxDistinctInWindow(g.map((s) => ({ ts: s.alert.ts, key: s.alert.dst! })), win);
+    const rcpts = maxDistinctInWindow(g.flatMap((s) => [...s.recipients].map((r) => ({ ts: s.alert.ts, key: r }))), win);
+    const spam = g.filter((s) => isSpamSignature(s.alert));
+    const reasons: string[] = [];
+    if (dsts.count >= o.smtpDestinations) reasons.push(`${dsts.count} SMTP servers within ${o.smtpWindowS} s`);
+    if (rcpts.count >= o.smtpRecipients) reasons.push(`${rcpts.count} recipients within ${o.smtpWindowS} s`);
+    if (spam.length > 0) reasons.push(`spam signature: ${[...new Set(spam.map((s) => safeText(s.alert.message, 120)))].join('; ')}`);
+    if (reasons.length === 0) continue;
+    const sessions = new Set(g.map((s) => `${s.alert.dst}|${s.alert.sport}`));
+    const allRcpt = new Set(g.flatMap((s) => [...s.recipients]));
+    out.push({
+      kind: 'mass-smtp', host, internal: true, first: isoUs(g[0]!.alert.ts), last: isoUs(g[g.length - 1]!.alert.ts),
+      summary: `${host} sends mail like a spam bot: ${reasons.join('; ')}`,
+      detail: {
+        reasons, servers: new Set(g.map((s) => s.alert.dst)).size, serversInWindow: dsts.count, recipients: allRcpt.size,
+        recipientsInWindow: rcpts.count, sessions: sessions.size, spamAlerts: spam.length, recipientSample: sample(allRcpt, 10),
+      },
+      evidence: g.slice(0, o.maxEvidence).map((s) => evidenceItem(s.alert, s.recipients.size ? `${s.recipients.size} RCPT TO` : null)),
+    });
+  }
+  return out;
+}
