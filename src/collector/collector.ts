@@ -14,6 +14,7 @@ import { SpoolFollower } from './spool-follower.js';
 import { TextFollower } from './text-follower.js';
 import { listenSflow } from '../inputs/sflow/listener.js';
 import { flowSink } from '../import/flow-sink.js';
+import { startMailSchedule } from './schedule.js';
 
 export interface CollectorOptions {
   config: CollectorConfig;
@@ -68,6 +69,8 @@ export class Collector {
     const { logger, config } = this.#o;
     const stopSflow = await this.#startSflow();
     for (const f of this.followers) await f.start();
+    // The nightly mail (config `mail:`); not for --once, which exits before any firing.
+    const mail = this.#o.once ? null : startMailSchedule({ config, store: this.#o.store, logger });
     logger.log('info', 'collector started', { inputs: this.followers.map((f) => f.name), db: this.#o.store.location, once: this.#o.once ?? false });
     // An input that keeps failing (unreadable directory...) is retried at most every few polls.
     const backoffUntil = new Map<Follower, number>();
@@ -91,6 +94,7 @@ export class Collector {
       }
       if (this.#o.once && !this.#stopping) for (const f of this.followers) await f.finish();
     } finally {
+      await mail?.stop();
       await stopSflow?.();
       for (const f of this.followers) await f.close();
       logger.log('info', 'collector stopped', {});

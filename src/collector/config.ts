@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SnarfError } from '../errors.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
+import { validateMailConfig, type MailConfig } from '../mail/mail-config.js';
 import { cidrRange } from '../model/ip.js';
 
 export type TextInputFormat = 'auto' | 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog' | 'eve' | 'snort3_json' | 'winny_log';
@@ -59,6 +60,8 @@ export interface CollectorConfig {
   batchSize: number;
   inputs: InputConfig[];
   sflow?: SflowConfig;
+  /** The nightly summary mail (docs/mail.md); absent: no mail is scheduled. */
+  mail?: MailConfig;
 }
 
 type Obj = Record<string, unknown>;
@@ -107,10 +110,14 @@ class Checker {
   }
 }
 
-const TOP_KEYS = ['db', 'rules', 'default_rules', 'poll_ms', 'event_timeout_ms', 'batch_size', 'inputs', 'sflow'] as const;
+const TOP_KEYS = ['db', 'rules', 'default_rules', 'poll_ms', 'event_timeout_ms', 'batch_size', 'inputs', 'sflow', 'mail'] as const;
 const SFLOW_KEYS = ['listen', 'home_net'] as const;
 const U2_KEYS = ['type', 'name', 'directory', 'base', 'sensor'] as const;
 const TEXT_KEYS = ['type', 'name', 'path', 'format', 'sensor', 'tz', 'year'] as const;
+
+function dbSpec(db: string, abs: (p: string) => string): string {
+  return /^postgres(ql)?:\/\//i.test(db) ? db : abs(db);
+}
 
 /** Reads and validates a config file; relative paths in it are relative to the file's directory. */
 export function loadConfig(file: string): CollectorConfig {
@@ -159,7 +166,8 @@ export function validateConfig(doc: unknown, file: string): CollectorConfig {
 
   const cfg: CollectorConfig = {
     file,
-    db: top.db === undefined ? abs('snarf.db') : abs(c.string('db', top.db)),
+    // A postgres:// URL (one central database for several collectors) is kept as written.
+    db: top.db === undefined ? abs('snarf.db') : dbSpec(c.string('db', top.db), abs),
     rules,
     defaultRules: top.default_rules === undefined ? true : c.bool('default_rules', top.default_rules),
     pollMs: top.poll_ms === undefined ? 1000 : c.int('poll_ms', top.poll_ms, 10, 600_000),
@@ -168,6 +176,7 @@ export function validateConfig(doc: unknown, file: string): CollectorConfig {
     inputs,
   };
   if (top.sflow !== undefined) cfg.sflow = validateSflow(c, top.sflow);
+  if (top.mail !== undefined) cfg.mail = validateMailConfig(top.mail, file);
   return cfg;
 }
 

@@ -6,6 +6,7 @@
 import { JSONFilePreset } from 'lowdb/node';
 import type { Low } from 'lowdb';
 import { isPostgresUrl } from '../store/open.js';
+import type { MailState } from '../mail/mail-state.js';
 
 export interface SensorEntry {
   name: string;
@@ -49,6 +50,14 @@ export interface ImportRun {
 export interface SnarfState {
   sensors: Record<string, SensorEntry>;
   imports: ImportRun[];
+  /**
+   * IRC-bot C&C servers recorded by `snarf clusters` (src/analysis/irc-clusters.ts): server
+   * address → when first recorded and each member host → when first recorded (ISO). Append-only;
+   * a host joining a recorded server later is reported as a new member.
+   */
+  ircClusters?: Record<string, { since: string; members: Record<string, string> }>;
+  /** The nightly summary mail (src/mail/mail-state.ts): last run, last sent, recent failures. */
+  mail?: MailState;
 }
 
 const KEEP_RUNS = 200;
