@@ -8,6 +8,7 @@ import type { Evidence } from '../model/verdict.js';
 import type { DailyP2pReport } from '../inputs/sflow/daily-report.js';
 import type { P2pReportOptions } from '../analysis/p2p-report.js';
 import type { EvidenceQuery, ExporterStats, FlowBatch, FlowIngestResult, FlowSettings } from './flow-types.js';
+import type { ResponseStoreMethods } from '../response/types.js';
 
 /** Where a follower stands in one input; committed in the same transaction as its rows. */
 export interface Bookmark {
@@ -136,4 +137,16 @@ export interface Store {
   flowExporters?(): Promise<ExporterStats[]>;
   /** Evidence rows for per-host verdicts (alerts, Winny events, daily sFlow sections, imported reports). */
   p2pEvidence?(q: EvidenceQuery): Promise<Evidence[]>;
+
+  // Issue 12 (campus policy, response proposals, incident history): optional as well. SQLite:
+  // src/store/sqlite/response-store.ts (migration 3); shapes and docs in ../response/types.ts.
+  recordResponse?: ResponseStoreMethods['recordResponse'];
+  listProposals?: ResponseStoreMethods['listProposals'];
+  getProposal?: ResponseStoreMethods['getProposal'];
+  proposalDecisions?: ResponseStoreMethods['proposalDecisions'];
+  decideProposal?: ResponseStoreMethods['decideProposal'];
+  hostHistory?: ResponseStoreMethods['hostHistory'];
+  addHostNote?: ResponseStoreMethods['addHostNote'];
+  markTaskDone?: ResponseStoreMethods['markTaskDone'];
+  closeIncident?: ResponseStoreMethods['closeIncident'];
 }

@@ -164,6 +164,38 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX p2p_report_rows_host ON p2p_report_rows (host);
   `,
+  // 3: campus policy responses (issue 12; src/store/sqlite/response-store.ts). Proposals carry
+  // their evidence and a dedupe key (action|target|kind) so re-running the policy updates rather
+  // than repeats them; every decision (who, when) is its own row, never an overwrite. Incidents
+  // number a host's offences for the procedure; incident_events is the host's history (findings,
+  // proposals, decisions, notes, procedure steps), findings deduped per incident by key.
+  `
+  CREATE TABLE response_proposals (
+    id INTEGER PRIMARY KEY, key TEXT NOT NULL, action TEXT NOT NULL, target BLOB NOT NULL, host BLOB NOT NULL,
+    kind TEXT NOT NULL, level TEXT NOT NULL, state TEXT NOT NULL, evidence TEXT NOT NULL,
+    first INTEGER NOT NULL, last INTEGER NOT NULL, duration INTEGER NOT NULL, created INTEGER NOT NULL,
+    decided INTEGER, decided_by TEXT, expires INTEGER, comment TEXT, incident_id INTEGER
+  );
+  CREATE INDEX response_proposals_key ON response_proposals (key, id);
+  CREATE INDEX response_proposals_host ON response_proposals (host, id);
+  CREATE INDEX response_proposals_state ON response_proposals (state, expires);
+  CREATE TABLE response_decisions (
+    id INTEGER PRIMARY KEY, proposal_id INTEGER NOT NULL, decision TEXT NOT NULL, actor TEXT NOT NULL,
+    at INTEGER NOT NULL, comment TEXT
+  );
+  CREATE INDEX response_decisions_proposal ON response_decisions (proposal_id, id);
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY, host BLOB NOT NULL, opened INTEGER NOT NULL, closed INTEGER, offence INTEGER NOT NULL,
+    kinds TEXT NOT NULL, step_title TEXT NOT NULL, step_tasks TEXT NOT NULL
+  );
+  CREATE INDEX incidents_host ON incidents (host, opened);
+  CREATE TABLE incident_events (
+    id INTEGER PRIMARY KEY, incident_id INTEGER, host BLOB NOT NULL, at INTEGER NOT NULL, type TEXT NOT NULL,
+    actor TEXT NOT NULL, text TEXT NOT NULL, ref INTEGER, key TEXT
+  );
+  CREATE INDEX incident_events_host ON incident_events (host, at);
+  CREATE UNIQUE INDEX incident_events_key ON incident_events (incident_id, key) WHERE key IS NOT NULL;
+  `,
 ];
 
 /** Secondary indexes a bulk import drops and rebuilds (sorting once beats a million inserts). */

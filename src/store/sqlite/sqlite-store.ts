@@ -12,6 +12,8 @@ import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } 
 import { ADDRESS_INDEXES, MIGRATIONS } from './schema.js';
 import { querySummary } from './summary-query.js';
 import { attachFlowStore, type FlowStoreMethods } from './flow-store.js';
+import { attachResponseStore } from './response-store.js';
+import type { ResponseStoreMethods } from '../../response/types.js';
 
 type Stmt = Database.Statement;
 
@@ -321,3 +323,7 @@ function fromRow(r: BookmarkRow): Bookmark {
 // flow-store.ts; attaching them here keeps this file about alerts.
 export interface SqliteStore extends FlowStoreMethods {}
 attachFlowStore(SqliteStore);
+
+// Issue 12: policy responses, decisions and incident history (migration 3) live in response-store.ts.
+export interface SqliteStore extends ResponseStoreMethods {}
+attachResponseStore(SqliteStore);
