@@ -46,11 +46,13 @@ function scenarios(quick: boolean, inputs: string, importSizes: number[], repeat
   const prof = (name: string): string[] => (profDir ? ['--cpu-prof', path.join(profDir, name)] : []);
   return [
     { name: 'sflow-decode', script: 'sflow-decode.js', args: [quick ? '100000' : '200000'] },
+    { name: 'sflow-listener', script: 'sflow-listener.js', args: ['--rate', '10000', '--seconds', quick ? '2' : '5'] },
     { name: 'unified2-decode', script: 'unified2-decode.js', args: ['--events', quick ? '100000' : '1000000'] },
     { name: 'unified2-import', script: 'unified2-import.js', args: ['--events', sizes, ...common, ...prof('unified2-import')] },
     { name: 'text-import-full', script: 'text-import.js', args: ['--format', 'full', '--alerts', sizes, ...common, ...prof('text-import-full')] },
     { name: 'text-import-fast', script: 'text-import.js', args: ['--format', 'fast', '--alerts', sizes, ...common, ...prof('text-import-fast')] },
     { name: 'eve-import', script: 'eve-import.js', args: ['--events', quick ? '100000' : '100000,1000000'] },
+    { name: 'serve-load', script: 'serve-load.js', args: ['--alerts', quick ? '100000' : '1000000', '--requests', quick ? '1000' : '3000', '--seconds', '60'] },
   ];
 }
 

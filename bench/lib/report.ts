@@ -56,6 +56,13 @@ export function toRows(scenario: string, results: Json[], scenarioRssMB: number)
           target: `>= ${fmtRate(num(j, 'targetDatagramsPerSec'))} dgram/s`, met: j.meetsTarget ? 'yes' : 'NO (rate)',
         });
         break;
+      case 'sflow-listener':
+        rows.push({
+          scenario: 'sflow-listener (collect)', size: `${sizeLabel(num(j, 'sent'))} dgrams @ ${fmtRate(num(j, 'rate'))}/s`,
+          seconds: fixed(num(j, 'seconds'), 1), rate: `lost ${num(j, 'lost')}`, rssMB: fixed(scenarioRssMB, 0),
+          baseline: `lost ${num(j, 'baselineLost')} (bare socket)`, ratio: '-', target: 'lost 0 at 10k/s', met: j.meetsTarget ? 'yes' : 'NO (loss)',
+        });
+        break;
       case 'unified2-decode':
         rows.push({
           scenario: `unified2-decode ${String(j.mode)}`, size: `${sizeLabel(num(j, 'events'))} ev, ${mb(num(j, 'bytes'))}`,
@@ -84,6 +91,15 @@ export function toRows(scenario: string, results: Json[], scenarioRssMB: number)
           scenario: 'eve-import', size: `${sizeLabel(num(j, 'events'))} ev, ${mb(num(j, 'bytes'))}`,
           seconds: fixed(num(j, 'seconds'), 2), rate: `${fmtRate(num(j, 'eventsPerSec'))} ev/s`, rssMB: fixed(num(j, 'peakRssMB'), 0),
           baseline: `${fixed(num(j, 'jsonParseSeconds'), 3)} (JSON.parse)`, ratio: `${fixed(num(j, 'ratioVsJsonParse'), 1)}x`, target: '-', met: '-',
+        });
+        break;
+      case 'serve-load':
+        rows.push({
+          scenario: `serve-load ${String(j.phase)}`, size: `${sizeLabel(num(j, 'alerts'))} al, ${num(j, 'requests')} req x${num(j, 'concurrency')}`,
+          seconds: fixed(num(j, 'seconds'), 2), rate: `${fixed(num(j, 'rps'), 0)} req/s, p50 ${fixed(num(j, 'p50Ms'), 1)} ms, p99 ${fixed(num(j, 'p99Ms'), 1)} ms`,
+          rssMB: fixed(scenarioRssMB, 0), baseline: '-', ratio: '-',
+          target: j.targetP99Ms === null ? '-' : `p99 <= ${num(j, 'targetP99Ms')} ms`,
+          met: j.meetsTarget === null ? '-' : j.meetsTarget ? 'yes' : `NO (p99${num(j, 'errors') ? ', errors' : ''})`,
         });
         break;
       case 'text-import-rss-growth':

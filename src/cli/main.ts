@@ -15,6 +15,12 @@ import { reportCommand } from './report.js';
 import { SnarfError } from '../errors.js';
 import { p2pReportCommand } from './p2p-report.js';
 import { hostsCommand } from './hosts.js';
+import { policyCommand } from './policy.js';
+import { responseCommand } from './response.js';
+import { serveCommand } from './serve.js';
+import { clustersCommand } from './clusters.js';
+import { anomaliesCommand } from './anomalies.js';
+import { mailCommand } from './mail.js';
 
 export function buildProgram(): Command {
   const program = new Command('snarf')
@@ -30,7 +36,13 @@ export function buildProgram(): Command {
   program.addCommand(statusCommand());
   program.addCommand(p2pReportCommand());
   program.addCommand(hostsCommand());
+  program.addCommand(clustersCommand());
+  program.addCommand(anomaliesCommand());
   program.addCommand(reportCommand());
+  program.addCommand(policyCommand());
+  program.addCommand(responseCommand());
+  program.addCommand(serveCommand());
+  program.addCommand(mailCommand());
   return program;
 }
 

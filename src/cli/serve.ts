@@ -1,0 +1,78 @@
+/**
+ * `snarf serve [--db PATH] [--site DIR] [--listen HOST:PORT] [--auth FILE] [--token T]`:
+ * the static site plus live views, the JSON API and triage notes (src/server/, docs/server.md).
+ * `snarf serve --hash-password` reads a password on stdin and prints the line for the auth file.
+ */
+import { Command } from 'commander';
+import { DEFAULT_DB } from '../store/open.js';
+import { authRequired, hashPassword, loadAuthConfig, type AuthConfig } from '../server/auth.js';
+import { createServerApp } from '../server/app.js';
+import { DEFAULT_HOST, DEFAULT_PORT, isLoopback, listen, parseListen } from '../server/listen.js';
+
+interface ServeCliOptions {
+  db: string;
+  site?: string;
+  listen: string;
+  auth?: string;
+  token?: string;
+  secureCookies?: boolean;
+  hashPassword?: boolean;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** The auth settings from --auth, --token and SNARF_TOKEN (a token in the environment stays out of `ps`). */
+export function authFromOptions(o: { auth?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const cfg: AuthConfig = o.auth ? loadAuthConfig(o.auth) : { users: [] };
+  const token = o.token ?? env.SNARF_TOKEN;
+  if (token !== undefined && token !== '') {
+    if (token.length < 16) throw new Error('the token must be at least 16 characters (e.g. `openssl rand -hex 24`)');
+    cfg.token = token;
+  }
+  return cfg;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve the static site, live search and alert views, the JSON API and triage notes')
+    .option('--db <path>', 'SQLite database path (opened read-only; notes go to <db>.notes.json)', DEFAULT_DB)
+    .option('--site <dir>', 'static site to serve under /site/ (the --out of `snarf report`)')
+    .option('--listen <host:port>', 'address to listen on; beyond loopback, --auth or --token is required', `${DEFAULT_HOST}:${DEFAULT_PORT}`)
+    .option('--auth <file>', 'YAML/JSON with users (name + password hash) and/or a token')
+    .option('--token <token>', 'bearer token for the API and the login form (or SNARF_TOKEN)')
+    .option('--secure-cookies', 'mark the session cookie Secure (behind a TLS proxy)')
+    .option('--hash-password', 'read a password on stdin, print its hash for the auth file, exit')
+    .action(async (o: ServeCliOptions) => {
+      if (o.hashPassword) {
+        const pw = await readStdin();
+        if (pw.length < 8) throw new Error('the password must be at least 8 characters');
+        process.stdout.write(`${await hashPassword(pw)}\n`);
+        return;
+      }
+      const addr = parseListen(o.listen);
+      const auth = authFromOptions(o);
+      if (!isLoopback(addr.host) && !authRequired(auth)) {
+        throw new Error(`refusing to listen on ${addr.host} without authentication: pass --auth FILE or --token (or SNARF_TOKEN), or listen on 127.0.0.1`);
+      }
+      const { app, close } = createServerApp({ db: o.db, site: o.site ?? null, auth, secureCookies: o.secureCookies });
+      const server = await listen(app, addr);
+      const a = server.address();
+      const port = typeof a === 'object' && a ? a.port : addr.port;
+      const host = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
+      const mode = authRequired(auth) ? `auth: ${[auth.token ? 'token' : '', auth.users.length ? `${auth.users.length} users` : ''].filter(Boolean).join(', ')}` : 'no auth, loopback only';
+      process.stderr.write(`snarf serve: listening on http://${host}:${port}/ (${mode})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      close();
+    });
+}

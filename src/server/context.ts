@@ -1,0 +1,20 @@
+/**
+ * What the routes of `snarf serve` share: the read-only store, its queries, the notes, the
+ * templates, and the access settings. Built once by createServerApp().
+ */
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { ServerQueries } from '../store/sqlite/server-queries.js';
+import type { NotesStore } from '../state/notes.js';
+import type { Views } from '../report/views.js';
+import type { AccessOptions } from './access.js';
+
+export interface ServerContext {
+  store: SqliteStore;
+  queries: ServerQueries;
+  notes: NotesStore;
+  views: Views;
+  /** The static site's directory, when one is served. */
+  siteDir: string | null;
+  access: AccessOptions;
+  now(): number;
+}
