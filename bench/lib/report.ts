@@ -102,6 +102,14 @@ export function toRows(scenario: string, results: Json[], scenarioRssMB: number)
           met: j.meetsTarget === null ? '-' : j.meetsTarget ? 'yes' : `NO (p99${num(j, 'errors') ? ', errors' : ''})`,
         });
         break;
+      case 'pg-import':
+        rows.push({
+          scenario: 'pg-import (PostgreSQL)', size: `${sizeLabel(num(j, 'events'))} ev, ${mb(num(j, 'bytes'))}`,
+          seconds: fixed(num(j, 'pgSeconds'), 2), rate: `${fmtRate(num(j, 'pgEventsPerSec'))} ev/s`, rssMB: fixed(num(j, 'pgPeakRssMB'), 0),
+          baseline: `${fixed(num(j, 'sqliteSeconds'), 2)} (SQLite, ${fmtRate(num(j, 'sqliteEventsPerSec'))} ev/s)`,
+          ratio: `${fixed(num(j, 'ratio'), 2)}x`, target: `>= ${fmtRate(num(j, 'targetEventsPerSec'))} ev/s`, met: met(j.meetsRate, true),
+        });
+        break;
       case 'text-import-rss-growth':
       case 'unified2-import-rss-growth': {
         const sizes = (j.sizes as number[]).map(sizeLabel);

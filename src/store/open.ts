@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
+import { PostgresStore } from './postgres/pg-store.js';
 
 export const DEFAULT_DB = 'snarf.db';
 
@@ -14,14 +15,24 @@ export function isPostgresUrl(spec: string): boolean {
 }
 
 /**
+ * Commands whose queries are still written for SQLite call this with their name: a clear error
+ * instead of a failure deep inside a query when --db names a PostgreSQL store.
+ */
+export function requireSqlite(store: Store, command: string): SqliteStore {
+  if (store instanceof SqliteStore) return store;
+  throw new Error(`${command} needs SQLite in this version (--db ${store.location} is ${store.kind}); `
+    + 'import, collect, status and summary work on PostgreSQL');
+}
+
+/**
  * `mustExist` is for readers (summary, report): they fail clearly on a missing database instead
  * of creating an empty one. Readers still open it writable, so that a bulk import that was
  * interrupted gets its rollups caught up before anything is read from them.
  */
 export async function openStore(spec: string = DEFAULT_DB, opts: { mustExist?: boolean } = {}): Promise<Store> {
-  if (isPostgresUrl(spec)) {
-    throw new Error('PostgreSQL stores are not supported by this version yet; use a SQLite path for --db');
-  }
+  // One central PostgreSQL for collectors on several sensor hosts (docs/postgres.md). Readers
+  // need no mustExist check: the URL names a server, and open() applies migrations.
+  if (isPostgresUrl(spec)) return PostgresStore.open(spec);
   if (opts.mustExist && !fs.existsSync(spec)) {
     throw new Error(`${spec}: no such database (run \`snarf import\` first or pass --db)`);
   }

@@ -1,0 +1,275 @@
+/**
+ * The central store: PostgreSQL through pg, for many collectors writing into one database.
+ * One ingest call is one transaction holding the batch's alerts (COPY into a staging table, then
+ * INSERT ... ON CONFLICT (ts, h) DO NOTHING, sorted by identity), their packets and extra data,
+ * the rollup deltas of exactly the rows that insert reported, and the bookmark covering them.
+ * A failed transaction commits nothing and is retried on transient errors; a retry after an
+ * unknown outcome is harmless because every step is idempotent (rows dedupe on identity, rollups
+ * count only rows inserted by that attempt, the bookmark is an upsert).
+ */
+import type pg from 'pg';
+import { identityHash } from '../../model/identity.js';
+import { ipKey } from '../../model/ip.js';
+import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
+import { createPool, inTransaction, parsePgUrl, withRetry, type PgOptions } from './connect.js';
+import { copyBool, copyBytes, copyInto, copyNum, copyText, LineChunks } from './copy-text.js';
+import { Dimensions } from './dimensions.js';
+import { DAY_US, dayOf, lockKey, Partitions, underLock } from './partitions.js';
+import { foldPending, foldSql } from './rollups.js';
+import { MIGRATIONS, STAGING_DDL } from './schema.js';
+import { querySummary } from './summary-query.js';
+
+const ALERT_COLS = 'ts, h, sensor_id, sig_id, rev, priority, proto, src, sport, dst, dport, event_id, msg, details, input_id, "offset", line';
+const RETURNED = 'ts, sensor_id, sig_id, src, dst, proto, dport';
+/** How often a long-running writer applies the retention option. */
+const PRUNE_EVERY_MS = 3_600_000;
+
+interface Staged {
+  alerts: string[];
+  packets: string[];
+  extra: string[];
+  rows: number;
+  days: Set<number>;
+  anyDetails: boolean;
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly location: string;
+  readonly pool: pg.Pool;
+  readonly partitions: Partitions;
+  private readonly dims: Dimensions;
+  private bulk = false;
+  private lastPruneMs = 0;
+
+  private constructor(readonly options: PgOptions) {
+    this.location = options.location;
+    this.pool = createPool(options);
+    // Staging tables are per connection (TEMP); created once when the pool opens a connection.
+    this.pool.on('connect', (client) => { client.query(STAGING_DDL).catch(() => undefined); });
+    this.partitions = new Partitions(this.pool, options.schema);
+    this.dims = new Dimensions(this.pool);
+  }
+
+  /** Connects, applies migrations (serialised across processes) and finishes pending rollups. */
+  static async open(spec: string): Promise<PostgresStore> {
+    const store = new PostgresStore(parsePgUrl(spec));
+    try {
+      await withRetry(() => store.migrate(), { attempts: 4 });
+      await store.foldPending();
+      await store.maybePrune();
+    } catch (err) {
+      await store.pool.end().catch(() => undefined);
+      throw new Error(`${store.location}: ${(err as Error).message}`, { cause: err });
+    }
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const { schema } = this.options;
+    await underLock(this.pool, lockKey(schema, 'migrate'), async (c) => {
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await c.query('CREATE TABLE IF NOT EXISTS snarf_meta (key text PRIMARY KEY, value bigint NOT NULL)');
+      const r = await c.query<{ value: number }>("SELECT value FROM snarf_meta WHERE key = 'schema_version'");
+      const version = r.rows[0]?.value ?? 0;
+      if (version > MIGRATIONS.length) {
+        throw new Error(`database schema version ${version} is newer than this Snarf (${MIGRATIONS.length})`);
+      }
+      for (let v = version; v < MIGRATIONS.length; v++) await c.query(MIGRATIONS[v]!);
+      await c.query(`INSERT INTO snarf_meta (key, value) VALUES ('schema_version', $1)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [MIGRATIONS.length]);
+    });
+  }
+
+  async beginBulk(): Promise<void> {
+    this.bulk = true;
+  }
+
+  /** Folds what the bulk import parked in rollup_pending (secondary indexes stay: other writers share them). */
+  async endBulk(): Promise<void> {
+    if (!this.bulk) return;
+    this.bulk = false;
+    await this.foldPending();
+  }
+
+  async foldPending(): Promise<number> {
+    return withRetry(() => inTransaction(this.pool, (c) => foldPending(c)));
+  }
+
+  /** Retention: drops whole UTC days before `beforeUs` (their rows leave the rollups too). */
+  async prune(beforeUs: number): Promise<{ days: number[]; alerts: number }> {
+    return withRetry(() => this.partitions.dropBefore(beforeUs));
+  }
+
+  private async maybePrune(): Promise<void> {
+    const days = this.options.retentionDays;
+    if (days === null || Date.now() - this.lastPruneMs < PRUNE_EVERY_MS) return;
+    this.lastPruneMs = Date.now();
+    await this.prune(Date.now() * 1000 - days * DAY_US);
+  }
+
+  async registerInput(path: string, format: string, sensor: string): Promise<number> {
+    return withRetry(async () => this.dims.input(path, format, await this.dims.sensorIdOf(sensor)));
+  }
+
+  async ingest(items: IngestItem[], bookmark?: Bookmark): Promise<IngestResult> {
+    if (items.length === 0 && !bookmark) return { inserted: 0, duplicates: 0 };
+    await this.maybePrune();
+    try {
+      await withRetry(() => this.dims.resolve(items.map((i) => i.alert)));
+      const staged = this.stage(items);
+      await withRetry(() => this.partitions.ensure(staged.days));
+      return await withRetry(() => inTransaction(this.pool, (c) => this.write(c, staged, bookmark)), {
+        // Another process pruned a day we had cached as existing: create it again and retry.
+        retryable: (err) => (err as { code?: string }).code === '23514' && /no partition/i.test((err as Error).message),
+        onRetry: async (err) => {
+          if ((err as { code?: string }).code === '23514') {
+            this.partitions.forget();
+            await this.partitions.ensure(staged.days);
+          }
+        },
+      });
+    } catch (err) {
+      this.dims.clear();
+      throw err;
+    }
+  }
+
+  /** Encodes the batch as COPY text (ord keeps input order: the first of equal identities wins). */
+  private stage(items: IngestItem[]): Staged {
+    const alerts = new LineChunks();
+    const packets = new LineChunks();
+    const extra = new LineChunks();
+    const days = new Set<number>();
+    let anyDetails = false;
+    for (let ord = 0; ord < items.length; ord++) {
+      const item = items[ord]!;
+      const a = item.alert;
+      const sensorId = this.dims.sensorId(a.sensor);
+      const sig = this.dims.signature(a);
+      const h = item.hash ?? identityHash(item.identity);
+      const details = item.details !== undefined ? item.details : a.packet === undefined ? null : JSON.stringify(a.packet);
+      if (details !== null) anyDetails = true;
+      days.add(dayOf(a.timeUs));
+      const ts = String(a.timeUs);
+      alerts.push(`${ord}\t${ts}\t${h}\t${sensorId}\t${sig.id}\t${a.rev}\t${copyNum(a.priority)}\t${copyNum(a.protocol)}\t`
+        + `${copyBytes(a.srcIp === null ? null : ipKey(a.srcIp))}\t${copyNum(a.srcPort)}\t`
+        + `${copyBytes(a.dstIp === null ? null : ipKey(a.dstIp))}\t${copyNum(a.dstPort)}\t${copyNum(a.eventId)}\t`
+        + `${copyText(a.message === sig.message ? null : a.message)}\t${copyText(details)}\t${this.dims.inputId(a, sensorId)}\t`
+        + `${a.origin.offset}\t${copyNum(a.origin.line ?? null)}\n`);
+      for (let i = 0; i < a.packets.length; i++) {
+        const p = a.packets[i]!;
+        packets.push(`${ord}\t${ts}\t${h}\t${i}\t${p.timeUs}\t${p.linktype}\t${p.length}\t${copyBytes(p.data)}\n`);
+      }
+      for (let i = 0; i < a.extra.length; i++) {
+        const x = a.extra[i]!;
+        const isText = typeof x.value === 'string';
+        const value = isText ? Buffer.from(x.value as string, 'utf8') : (x.value as Uint8Array);
+        extra.push(`${ord}\t${ts}\t${h}\t${i}\t${x.type}\t${copyText(x.name)}\t${copyBytes(value)}\t${copyBool(isText)}\n`);
+      }
+    }
+    return { alerts: alerts.done(), packets: packets.done(), extra: extra.done(), rows: alerts.rows, days, anyDetails };
+  }
+
+  private async write(c: pg.PoolClient, s: Staged, bookmark?: Bookmark): Promise<IngestResult> {
+    let inserted = 0;
+    if (s.rows > 0) {
+      await copyInto(c, 's_alerts', s.alerts);
+      // Sorted by identity: writers sharing identities take their index locks in one order.
+      // d_ins always receives the new rows (with h: captures of new alerts need no existence
+      // check); a bulk import parks them in rollup_pending as well, for a later fold.
+      const ins = await c.query(`WITH ins AS (
+          INSERT INTO alerts (${ALERT_COLS}) SELECT ${ALERT_COLS} FROM s_alerts ORDER BY ts, h, ord
+          ON CONFLICT (ts, h) DO NOTHING RETURNING h, ${RETURNED})${this.bulk ? `,
+        pend AS (INSERT INTO rollup_pending (${RETURNED}) SELECT ${RETURNED} FROM ins)` : ''}
+        INSERT INTO d_ins (h, ${RETURNED}) SELECT h, ${RETURNED} FROM ins`);
+      inserted = ins.rowCount ?? 0;
+      // The same alert from a richer format fills in what the first one lacked (as SQLite does).
+      if (inserted < s.rows && s.anyDetails) {
+        await c.query(`UPDATE alerts a SET details = s.details FROM s_alerts s
+          WHERE a.ts = s.ts AND a.h = s.h AND a.details IS NULL AND s.details IS NOT NULL`);
+      }
+      if (s.packets.length > 0 || s.extra.length > 0) await this.writeCaptures(c, s, inserted < s.rows);
+      if (inserted > 0 && !this.bulk) await c.query(foldSql('d_ins'));
+    }
+    if (bookmark) await putBookmark(c, bookmark);
+    return { inserted, duplicates: s.rows - inserted };
+  }
+
+  /**
+   * Packets and extra data go to alerts that have none yet (new ones, or a text-read alert now
+   * seen in unified2), taken from the first item of the batch that carries any.
+   */
+  private async writeCaptures(c: pg.PoolClient, s: Staged, someDuplicates: boolean): Promise<void> {
+    await copyInto(c, 's_packets', s.packets);
+    await copyInto(c, 's_extra', s.extra);
+    // Alerts this transaction inserted have no captures yet; only duplicates need the check.
+    const unseen = (t: string): string => `(EXISTS (SELECT 1 FROM d_ins d WHERE d.ts = ${t}.ts AND d.h = ${t}.h)
+      OR (NOT EXISTS (SELECT 1 FROM packets p WHERE p.ts = ${t}.ts AND p.h = ${t}.h)
+        AND NOT EXISTS (SELECT 1 FROM extra x WHERE x.ts = ${t}.ts AND x.h = ${t}.h)))`;
+    const firsts = (t: string): string => (s.extra.length === 0 ? `SELECT ts, h, min(ord) AS ord FROM s_packets GROUP BY ts, h`
+      : s.packets.length === 0 ? `SELECT ts, h, min(ord) AS ord FROM s_extra GROUP BY ts, h`
+        : `SELECT ts, h, min(ord) AS ord FROM (SELECT ts, h, ord FROM s_packets UNION ALL SELECT ts, h, ord FROM s_extra) ${t} GROUP BY ts, h`);
+    await c.query(`WITH k AS (${firsts('u')}),
+      e AS (SELECT k.* FROM k ${someDuplicates ? `WHERE ${unseen('k')}` : ''}),
+      p AS (INSERT INTO packets (ts, h, seq, pkt_ts, linktype, length, data)
+        SELECT s.ts, s.h, s.seq, s.pkt_ts, s.linktype, s.length, s.data FROM s_packets s JOIN e ON e.ts = s.ts AND e.h = s.h AND e.ord = s.ord
+        ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING)
+      INSERT INTO extra (ts, h, seq, type, name, value, is_text)
+        SELECT s.ts, s.h, s.seq, s.type, s.name, s.value, s.is_text FROM s_extra s JOIN e ON e.ts = s.ts AND e.h = s.h AND e.ord = s.ord
+        ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING`);
+  }
+
+  async getBookmark(input: string): Promise<Bookmark | undefined> {
+    const r = await withRetry(() => this.pool.query<BookmarkRow>('SELECT * FROM bookmarks WHERE input = $1', [input]));
+    return r.rows[0] ? fromRow(r.rows[0]) : undefined;
+  }
+
+  async listBookmarks(): Promise<Bookmark[]> {
+    const r = await withRetry(() => this.pool.query<BookmarkRow>('SELECT * FROM bookmarks ORDER BY input COLLATE "C"'));
+    return r.rows.map(fromRow);
+  }
+
+  async summary(filter: AlertFilter = {}, limit = 0): Promise<Summary> {
+    // One connection and one snapshot: every part of the summary describes the same moment.
+    return withRetry(async () => {
+      const c = await this.pool.connect();
+      try {
+        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const s = await querySummary(c, filter, limit);
+        await c.query('COMMIT');
+        return s;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        c.release();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+async function putBookmark(c: pg.PoolClient, b: Bookmark): Promise<void> {
+  await c.query(`INSERT INTO bookmarks (input, file, dev, inode, size, "offset", records, last_event, warnings, errors, updated)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (input) DO UPDATE SET file = excluded.file,
+    dev = excluded.dev, inode = excluded.inode, size = excluded.size, "offset" = excluded."offset",
+    records = excluded.records, last_event = excluded.last_event, warnings = excluded.warnings,
+    errors = excluded.errors, updated = excluded.updated`,
+  [b.input, b.file, b.dev, b.inode, b.size, b.offset, b.records, b.lastEventUs, b.warnings, b.errors, b.updatedUs]);
+}
+
+interface BookmarkRow {
+  input: string; file: string; dev: number; inode: number; size: number; offset: number; records: number;
+  last_event: number | null; warnings: number; errors: number; updated: number;
+}
+
+function fromRow(r: BookmarkRow): Bookmark {
+  return {
+    input: r.input, file: r.file, dev: r.dev, inode: r.inode, size: r.size, offset: r.offset, records: r.records,
+    lastEventUs: r.last_event, warnings: r.warnings, errors: r.errors, updatedUs: r.updated,
+  };
+}
