@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { parse as parseYaml } from 'yaml';
 import { SnarfError } from '../errors.js';
+import { isPostgresUrl } from '../store/open.js';
 import {
   FINDING_KINDS, POLICY_RULES, RESPONSE_ACTIONS,
   type FindingKind, type FindingLevel, type KindPolicy, type Policy, type PolicyRule, type ProcedureStep, type Registration, type ResponseAction,
@@ -22,7 +23,9 @@ const MAX_TEXT = 300;
 
 /** The policy file that belongs to a database: `<db>.policy.yaml` beside it. */
 export function policyPathFor(db: string): string {
-  return `${db}.policy.yaml`;
+  // A PostgreSQL URL carries a password: the policy file of a central store sits in the working
+  // directory, like its state file.
+  return isPostgresUrl(db) ? 'snarf.policy.yaml' : `${db}.policy.yaml`;
 }
 
 class Checker {

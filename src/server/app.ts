@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { isPostgresUrl } from '../store/open.js';
 import { ServerQueries } from '../store/sqlite/server-queries.js';
 import { NotesStore, notesPathFor } from '../state/notes.js';
 import { Views } from '../report/views.js';
@@ -44,6 +45,7 @@ export interface ServerApp {
 }
 
 export function createServerApp(o: ServerOptions): ServerApp {
+  if (isPostgresUrl(o.db)) throw new Error('snarf serve needs the SQLite store in this version (its live queries are not ported to PostgreSQL yet)');
   if (!fs.existsSync(o.db)) throw new Error(`${o.db}: no such database (run \`snarf import\` first or pass --db)`);
   const site = o.site ? path.resolve(o.site) : null;
   if (site && !fs.statSync(site, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${o.site}: not a directory (--site takes the --out of \`snarf report\`)`);
