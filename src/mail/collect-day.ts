@@ -16,6 +16,10 @@ import { dayBoundsUs } from '../inputs/sflow/zone.js';
 import type { HostVerdict } from '../model/verdict.js';
 import type { ClusterSource } from './clusters.js';
 import { avg, type DailySummary, type SectionNote, type SensorLine, type SignatureLine } from './daily-summary.js';
+import fs from 'node:fs';
+import { loadPolicy } from '../policy/policy-file.js';
+import { findingsFromVerdicts } from '../policy/findings.js';
+import { hostPolicyStatus, judgeAll } from '../policy/evaluate.js';
 
 export interface CollectOptions {
   day: string;
@@ -25,6 +29,8 @@ export interface CollectOptions {
   /** P2P hosts listed at most (the rest are counted). */
   maxP2pHosts?: number;
   clusters?: ClusterSource;
+  /** The campus policy file, when there is one: each P2P host then says whether it breaks it. */
+  policyFile?: string;
   /** µs UTC, for the "generated" line (injected clock). */
   nowUs: number;
 }
@@ -114,8 +120,10 @@ async function p2pSections(store: Store, o: CollectOptions, w: Window, s: DailyS
     const verdicts: HostVerdict[] = await hostVerdicts(store, { sinceUs: w.startUs, untilUs: w.endUs, timeZone: o.timeZone });
     verdicts.sort((a, b) => RANK[b.level] - RANK[a.level] || b.reasons.length - a.reasons.length || (a.host < b.host ? -1 : 1));
     const max = o.maxP2pHosts ?? 25;
+    const policyOf = policyJudge(o, verdicts, s);
     s.p2pHosts = verdicts.slice(0, max).map((v) => ({
       host: v.host, level: v.level, protocols: [...v.protocols], sources: [...v.sources], reasons: v.reasons.map((r) => r.text),
+      ...(policyOf ? { policy: policyOf(v.host) } : {}),
     }));
     s.p2pMore = Math.max(0, verdicts.length - max);
   } catch (err) {
@@ -135,5 +143,22 @@ async function p2pSections(store: Store, o: CollectOptions, w: Window, s: DailyS
     });
   } catch (err) {
     s.notes.push({ section: 'sflow', text: `the sFlow daily sections could not be computed: ${(err as Error).message}` });
+  }
+}
+
+/**
+ * With a policy file, a host's state under it (violation, registered, watch, allowed): a
+ * registered research host reads as registered, not as a suspect. A broken policy file is said
+ * in the mail rather than silently ignored.
+ */
+function policyJudge(o: CollectOptions, verdicts: readonly HostVerdict[], s: DailySummary): ((host: string) => string) | null {
+  if (!o.policyFile || !fs.existsSync(o.policyFile)) return null;
+  try {
+    const policy = loadPolicy(o.policyFile);
+    const judgements = judgeAll(policy, findingsFromVerdicts(verdicts));
+    return (host) => hostPolicyStatus(policy, host, judgements, o.nowUs).state;
+  } catch (err) {
+    s.notes.push({ section: 'p2p', text: `the policy file could not be read: ${(err as Error).message}` });
+    return null;
   }
 }

@@ -46,6 +46,8 @@ export interface P2pHostLine {
   protocols: string[];
   sources: string[];
   reasons: string[];
+  /** State under the campus policy, when a policy file exists (violation, registered, ...). */
+  policy?: string;
 }
 
 /** A section that could not be computed, and why: said in the mail, not silently left out. */

@@ -17,6 +17,7 @@ import { errorCode, isPermanent, withRetry, type Sender, type SendResult } from 
 import { recordMailRun, type MailRunRecord } from './mail-state.js';
 import { oneLine } from './sanitize.js';
 import type { Code } from '../errors.js';
+import { policyPathFor } from '../policy/policy-file.js';
 
 /** Stable codes of the mail's log lines and state records. */
 /** The mail's codes, from the one catalogue (src/errors.ts). */
@@ -71,6 +72,7 @@ export async function runNightly(o: NightlyOptions): Promise<NightlyResult> {
     if (!o.store) throw new Error('no store is open');
     return summaryMessage(await collectDay(o.store, {
       day: o.day, timeZone: o.mail.timeZone, top: o.mail.top, baseUrl: o.mail.baseUrl, clusters: o.clusters, nowUs: now() * 1000,
+      policyFile: policyPathFor(o.db),
     }), env);
   });
   const built = await withRetry('building the nightly summary', () => build(), {

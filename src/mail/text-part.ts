@@ -55,7 +55,8 @@ export function textPart(s: DailySummary): string {
   section(`suspected P2P hosts (${s.p2pHosts.length + s.p2pMore})`);
   if (s.p2pHosts.length === 0) out.push('none');
   for (const h of s.p2pHosts) {
-    out.push(`${h.level.toUpperCase().padEnd(9)} ${cell(h.host, 45)}  ${cell(h.protocols.join(',') || '-', 40)}  (${cell(h.sources.join(', '), 40)})`);
+    const policy = h.policy ? `  policy: ${h.policy.toUpperCase()}` : '';
+    out.push(`${h.level.toUpperCase().padEnd(9)} ${cell(h.host, 45)}  ${cell(h.protocols.join(',') || '-', 40)}  (${cell(h.sources.join(', '), 40)})${policy}`);
     for (const r of h.reasons.slice(0, 4)) out.push(`    - ${cell(r, 200)}`);
     if (h.reasons.length > 4) out.push(`    - and ${h.reasons.length - 4} more reasons`);
   }
