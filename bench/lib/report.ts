@@ -102,6 +102,18 @@ export function toRows(scenario: string, results: Json[], scenarioRssMB: number)
           met: j.meetsTarget === null ? '-' : j.meetsTarget ? 'yes' : `NO (p99${num(j, 'errors') ? ', errors' : ''})`,
         });
         break;
+      case 'report-build': {
+        const misses = [j.meetsTime === false ? 'time' : '', j.meetsRss === false ? 'RSS' : '', j.meetsBytes === false ? 'bytes' : ''].filter(Boolean);
+        rows.push({
+          scenario: 'report-build', size: `${sizeLabel(num(j, 'alerts'))} al, ${num(j, 'files')} files`,
+          seconds: fixed(num(j, 'seconds'), 1), rate: `${fmtRate(num(j, 'alerts') / num(j, 'seconds'))} al/s, ${fixed(num(j, 'cpuSeconds'), 1)} s CPU`,
+          rssMB: fixed(num(j, 'peakRssMB'), 0), baseline: `${mb(num(j, 'inputBytes'))} (alert_full)`,
+          ratio: `${fixed(num(j, 'bytesRatio'), 2)}x bytes (${mb(num(j, 'bytes'))})`,
+          target: `<= ${num(j, 'targetSeconds')} s, <= ${num(j, 'targetMaxRssMB')} MB, bytes <= input`,
+          met: misses.length ? `NO (${misses.join(', ')})` : 'yes',
+        });
+        break;
+      }
       case 'pg-import':
         rows.push({
           scenario: 'pg-import (PostgreSQL)', size: `${sizeLabel(num(j, 'events'))} ev, ${mb(num(j, 'bytes'))}`,

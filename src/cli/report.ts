@@ -24,6 +24,7 @@ interface ReportCliOptions {
   rules: string[];
   defaultRules: boolean;
   pageSize: number;
+  minHostPage: number;
   json?: boolean;
   quiet?: boolean;
 }
@@ -58,6 +59,7 @@ export function reportCommand(): Command {
     .option('--rules <path>', 'rule maps or .rules files for references and rule text (repeatable)', collect, [])
     .option('--no-default-rules', "do not load Snarf's shipped rules/ metadata")
     .option('--page-size <n>', 'alerts per host page', parsePositiveInt, 500)
+    .option('--min-host-page <n>', 'alerts an address needs for pages of its own; fewer: a section of its network page (IPv4 /24, IPv6 /64); 1: a page per address', parsePositiveInt, 20)
     .option('--json', 'print the result as JSON on stdout')
     .option('-q, --quiet', 'no warnings, only errors and the result')
     .action(async (o: ReportCliOptions) => {
@@ -69,7 +71,7 @@ export function reportCommand(): Command {
       const catalog = await loadCatalog(o.rules, o.defaultRules, (w) => logger.warning(w));
       const store = await openStore(o.db, { mustExist: true });
       try {
-        const r = await buildSite(store, { outDir: o.out, filter, catalog, limits: { pageSize: o.pageSize } });
+        const r = await buildSite(store, { outDir: o.out, filter, catalog, limits: { pageSize: o.pageSize, minHostPage: o.minHostPage } });
         const index = path.resolve(r.index);
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ db: store.location, ...r, index }, null, 2)}\n`);

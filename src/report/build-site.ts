@@ -1,7 +1,9 @@
 /**
  * `snarf report`: builds the static site from a store. Reads the store's rollups (or one
  * filtered pass over the alerts), then writes: index.html, sig/<gid>-<sid>.html,
- * src|dst/<ip>.html (+ <ip>/<k>.html pages), top-sources.html, top-destinations.html,
+ * src|dst/<ip>.html (+ <ip>/<k>.html pages) for hosts with at least `minHostPage` alerts,
+ * src|dst/net/<net>.html for the others (one page per IPv4 /24 or IPv6 /64, a section per
+ * host), top-sources.html, top-destinations.html,
  * breakdowns.html, and the static assets (site.css, sort.js). See docs/report.md.
  *
  * Written against SqliteStore for now: the Store interface has no report queries yet, and the
@@ -16,13 +18,15 @@ import { describeFilter } from './filters.js';
 import { fmtTime } from './format.js';
 import { SiteWriter, type WriteStats } from './site-writer.js';
 import { Views } from './views.js';
+import { HostMap, type SideLayout } from './host-map.js';
+import { esc } from './format.js';
 import { DEFAULT_LIMITS, sigMetaMap, type Limits, type PageContext } from './pages/context.js';
 import { writeBreakdowns, writeIndex, writeTopHosts } from './pages/summary-pages.js';
 import { writeSigPages } from './pages/sig-pages.js';
 import { writeHostPages } from './pages/host-pages.js';
 
 /** Bumped when page builders change what they print (templates are digested separately). */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
 
 export interface BuildOptions {
   outDir: string;
@@ -57,22 +61,35 @@ export async function buildSite(store: Store, opts: BuildOptions): Promise<Build
   q.prepare();
   const catalog = opts.catalog ?? null;
   const sigs = sigMetaMap(q, catalog);
+  const sensors = q.sensors();
+  // One reported sensor: alert rows leave out the sensor column, page headers name it.
+  const soleSensor = sensors.length === 1 ? sensors[0]!.name : null;
   // The salt names what every host page depends on besides its own alerts and signatures
   // (those go into each host's key): when it changes, no host may be skipped unread. Sensor
-  // names are immutable in the store, so new sensors and signatures leave the salt alone.
-  const salt = crypto.createHash('sha1').update(JSON.stringify({ v: BUILDER_VERSION, views: views.digest(), filter, limits })).digest('hex');
+  // names are immutable in the store, so new sensors and signatures leave the salt alone
+  // (unless the site goes from one sensor to several: the rows gain a column).
+  const salt = crypto.createHash('sha1').update(JSON.stringify({ v: BUILDER_VERSION, views: views.digest(), filter, limits, soleSensor })).digest('hex');
+  opts.onPhase?.('hosts');
+  const hosts = HostMap.build(q, limits.minHostPage, limits.netPageAlerts);
   // A richer duplicate (unified2 after alert_fast) adds packets or extra data to an OLD alert
   // without changing any count: if the alerts the previous run covered gained any, no host key
   // can be trusted.
   const watermark = q.watermark();
   const prev = SiteWriter.previousMark(opts.outDir);
-  const before = prev ? q.captureCountsUpTo(prev.watermark) : null;
-  const enriched = !prev || before!.packets !== prev.packets || before!.extra !== prev.extra;
+  const seen = prev ? q.captureCountsUpTo(prev.watermark) : null;
+  const enriched = !prev || seen!.packets !== prev.packets || seen!.extra !== prev.extra;
   const writer = new SiteWriter(opts.outDir, salt, { watermark, ...q.captureCountsUpTo(watermark) }, enriched, opts.concurrency ?? 16);
+  // Pages link to hosts of the other side: where a host of one side moved (own page <-> its
+  // network's page, or another network part), the other side's pages cannot be kept unread.
+  const before = writer.previousLayout() as Partial<Record<'src' | 'dst', SideLayout>> | undefined;
+  if (hosts.movedSince('dst', before?.dst)) writer.forget('src/');
+  if (hosts.movedSince('src', before?.src)) writer.forget('dst/');
+  writer.setLayout({ src: hosts.layout('src'), dst: hosts.layout('dst') });
+  const sensorNames = q.sensorNames();
   const ctx: PageContext = {
-    q, views, writer, catalog, limits, sigs,
+    q, views, writer, catalog, limits, sigs, hosts, soleSensor,
     filterText: describeFilter(filter, (us) => `${fmtTime(us)} UTC`),
-    sensorNames: q.sensorNames(),
+    sensorNames, sensorHtml: new Map([...sensorNames].map(([id, name]) => [id, esc(name)])),
   };
   for (const a of views.assets()) await writer.write(a.name, a.content);
   const reported = q.signatures();

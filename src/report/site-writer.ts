@@ -3,10 +3,14 @@
  * only what changed:
  * - every file's content hash is kept in `<out>/.snarf-manifest.json`; a page whose hash and
  *   size are unchanged (and whose file is still there) is not written again;
- * - host pages also record a *key* (alert count, first and last time, whether the other side
- *   exists, and a salt covering templates, filter and signature metadata): when the key is
- *   unchanged the host's alerts cannot have changed (alerts are only ever added), so the page
- *   builder skips the host without reading its alerts (keep());
+ * - host pages and network pages (units) also record a *key* (per host: alert count, first and
+ *   last time, the link to the other side, its signatures; the manifest's salt covers
+ *   templates, filter and limits): when the key is unchanged the unit's alerts cannot have
+ *   changed (alerts are only ever added), so the page builder skips it without reading its
+ *   alerts (keep());
+ * - the host layout (which hosts have their own pages, which sit on later network parts) is
+ *   kept too: when a side's layout moved, links into it changed and the other side's units are
+ *   forgotten (forget());
  * - files from the previous run that were not produced this time are deleted (finish()).
  * The manifest is replaced atomically (write to a temp name, rename) after all pages are out.
  */
@@ -15,7 +19,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 
 const MANIFEST = '.snarf-manifest.json';
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
 
 /** Store state at the time of a run (see buildSite: captures added to old alerts). */
 export interface StoreMark { watermark: number; packets: number; extra: number }
@@ -26,6 +30,7 @@ interface Manifest {
   mark?: StoreMark;
   files: Record<string, string>;
   hosts: Record<string, { key: string; files: string[] }>;
+  layout?: Record<string, unknown>;
 }
 
 export interface WriteStats {
@@ -77,8 +82,25 @@ export class SiteWriter {
     }
   }
 
-  /** True when a host page set with this key was written by the previous run: keeps its files. */
-  keep(hostId: string, key: string): boolean {
+  /** What the previous run recorded with setLayout(), if anything. */
+  previousLayout(): Record<string, unknown> | undefined {
+    return this.old.layout;
+  }
+
+  setLayout(layout: Record<string, unknown>): void {
+    this.next.layout = layout;
+  }
+
+  /** No unit whose id starts with `prefix` (e.g. `src/`) may be kept from the previous run. */
+  forget(prefix: string): void {
+    for (const id of Object.keys(this.old.hosts)) if (id.startsWith(prefix)) delete this.old.hosts[id];
+  }
+
+  /**
+   * True when a unit (a host's pages, or a network page with `hosts` hosts) with this key was
+   * written by the previous run: keeps its files.
+   */
+  keep(hostId: string, key: string, hosts = 1): boolean {
     const h = this.old.hosts[hostId];
     if (!h || h.key !== key) return false;
     for (const f of h.files) {
@@ -92,7 +114,7 @@ export class SiteWriter {
       this.stats.bytes += Number(this.old.files[f]!.split(':')[1] ?? 0);
     }
     this.next.hosts[hostId] = h;
-    this.stats.hostsSkipped++;
+    this.stats.hostsSkipped += hosts;
     return true;
   }
 

@@ -78,14 +78,29 @@ test('index.html from disk: signature and source links, sorting, no foreign requ
     assert.equal(await page.locator('#sig-count').textContent(), '9');
     assert.match(await page.locator('pre.rule').textContent() ?? '', /sid:1000032/);
 
-    // A source link from there: the host page shows its alerts and links back.
+    // A source link from there: the bot has few alerts, so the link opens its /24's page at
+    // the bot's section, which shows its alerts and payloads and links back.
     await page.locator('#sources a', { hasText: '163.221.10.17' }).click();
-    assert.match(page.url(), /\/src\/163\.221\.10\.17\.html$/);
-    assert.equal(await page.locator('h1 .host-ip').textContent(), '163.221.10.17');
-    assert.ok(Number(await page.locator('.host-count').textContent()) > 0);
+    assert.match(page.url(), /\/src\/net\/163\.221\.10\.0-24\.html#h-163-221-10-17$/);
+    assert.equal(await page.locator('h1 .net').textContent(), '163.221.10.0/24');
+    const section = page.locator('#h-163-221-10-17');
+    assert.match(await section.locator('th').first().textContent() ?? '', /^163\.221\.10\.17/);
+    assert.ok(await section.isVisible());
+    const box = await section.boundingBox();
+    assert.ok(box !== null && box.y >= 0 && box.y < 900, `the section is scrolled into view (y = ${box?.y})`);
     assert.ok(await page.locator('table.alerts tbody tr').count() > 0);
     await page.locator('details summary').first().click();
     assert.match(await page.locator('pre.hex').first().textContent() ?? '', /NICK/);
+    await page.locator('#net-sigs a').first().click();
+    assert.match(page.url(), /\/sig\/1-\d+\.html$/);
+
+    // A host with its own pages (20 alerts or more: the C&C server as destination).
+    await page.goto(pathToFileURL(path.join(out, 'top-destinations.html')).href);
+    await page.locator('#hosts tbody a', { hasText: '203.0.113.66' }).first().click();
+    assert.match(page.url(), /\/dst\/203\.0\.113\.66\.html$/);
+    assert.equal(await page.locator('h1 .host-ip').textContent(), '203.0.113.66');
+    assert.equal(Number(await page.locator('.host-count').textContent()), 33);
+    assert.ok(await page.locator('table.alerts tbody tr').count() >= 33);
     await page.locator('#host-sigs a').first().click();
     assert.match(page.url(), /\/sig\/1-\d+\.html$/);
     assert.deepEqual(problems, []);
@@ -109,7 +124,7 @@ test('hostile pages run no script in the browser and show the text', async () =>
     const page = await browser.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    for (const rel of ['index.html', 'sig/1-9000001.html', 'src/192.0.2.66.html', 'dst/163.221.0.80.html']) {
+    for (const rel of ['index.html', 'sig/1-9000001.html', 'src/net/192.0.2.0-24.html', 'dst/net/163.221.0.0-24.html']) {
       await page.goto(pathToFileURL(path.join(out, rel)).href);
       assert.equal(await page.locator('img').count(), 0, rel);
       assert.ok(await page.locator('script:not([src$="sort.js"])').count() === 0, rel);

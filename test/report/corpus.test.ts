@@ -14,7 +14,7 @@ import { importFiles } from '../../src/import/import-files.js';
 import { loadCatalog } from '../../src/cli/catalog.js';
 import { buildSite } from '../../src/report/build-site.js';
 import { sigPagePath } from '../../src/report/filenames.js';
-import { checkLinks, decodeEntities, hostRows, htmlFiles, indexSignatures, read } from './site-check.js';
+import { checkLinks, decodeEntities, hostLocation, hostRows, hostSection, htmlFiles, indexSignatures, read } from './site-check.js';
 
 interface Run {
   per_signature: Record<string, number>;
@@ -64,8 +64,16 @@ for (const [runName, run] of Object.entries(expected.runs)) {
       assert.deepEqual(links.problems, []);
       assert.equal(r.sources, Object.keys(run.per_source).length);
       assert.equal(r.destinations, Object.keys(run.per_destination).length);
-      // Every host has its page on each side it appears on.
-      for (const ip of Object.keys(run.per_source)) assert.ok(fs.existsSync(path.join(out, 'src', `${ip.replace(/:/g, '-')}.html`)), ip);
+      // Every host is shown on each side it appears on: its own page from 20 alerts up, else a
+      // section of its network's page (and every link to it carries the section's anchor).
+      for (const [side, hosts] of [['src', run.per_source], ['dst', run.per_destination]] as const) {
+        for (const [ip, n] of Object.entries(hosts)) {
+          const loc = hostLocation(out, side, ip);
+          assert.ok(loc, `${side} ${ip}`);
+          assert.equal(loc.anchor === null, n >= 20, `${side} ${ip} (${n} alerts): ${loc.file}`);
+          if (loc.anchor !== null) assert.equal(fs.existsSync(path.join(out, side, `${ip.replace(/:/g, '-')}.html`)), false);
+        }
+      }
     } finally {
       await store.close();
       fs.rmSync(out, { recursive: true, force: true });
@@ -81,11 +89,21 @@ test('unified2 spool of sensor-a: payloads as escaped hex + ASCII, extra data, r
     const dir = corpusPath('snort', 'out', 'sensor-a', 'spool');
     const u2 = fs.readdirSync(dir).filter((n) => n.startsWith('snort.u2.')).map((n) => path.join(dir, n));
     await importFiles(store, u2, { sensor: 'sensor-a', catalog, warn: () => {} });
+    // sensor-b's first spool file too: two sensors from the start (alert rows name the sensor;
+    // a site of one sensor names it once per page instead).
+    const dirB = corpusPath('snort', 'out', 'sensor-b', 'spool');
+    const u2b = fs.readdirSync(dirB).filter((n) => n.startsWith('snort.u2.')).sort().map((n) => path.join(dirB, n));
+    const b1 = (await importFiles(store, u2b.slice(0, 1), { sensor: 'sensor-b', catalog, warn: () => {} })).totals.inserted;
+    assert.ok(b1 > 0 && b1 < 407);
     const r = await buildSite(store, { outDir: out, catalog, limits: { pageSize: 7 } });
-    assert.deepEqual(checkLinks(out).problems, []);
-    assert.equal(Number(/id="total-alerts" data-v="(\d+)"/.exec(read(out, 'index.html'))?.[1]), 549);
-    // The IRC bot's NICK line is in the payload dump, escaped as text.
-    const bot = read(out, 'src/163.221.10.17.html');
+    const links = checkLinks(out);
+    assert.deepEqual(links.problems, []);
+    assert.ok(links.anchors > 0, 'links into network pages carry anchors, and they were checked');
+    assert.equal(Number(/id="total-alerts" data-v="(\d+)"/.exec(read(out, 'index.html'))?.[1]), 549 + b1);
+    assert.match(read(out, 'src/163.221.10.14.html'), /<th>proto<th>sensor<\/thead>/);
+    // The IRC bot (12 alerts: a section of its /24's page) has its NICK line in the payload dump.
+    assert.deepEqual(hostLocation(out, 'src', '163.221.10.17'), { file: 'src/net/163.221.10.0-24.html', anchor: 'h-163-221-10-17' });
+    const bot = hostSection(out, 'src', '163.221.10.17');
     assert.match(bot, /<pre class="hex">0000 {2}4e 49 43 4b/);
     // Extra data (HTTP URI / hostname / XFF / SMTP) appears on some host page.
     const pages = htmlFiles(out).map((f) => fs.readFileSync(f, 'utf8'));
@@ -98,8 +116,8 @@ test('unified2 spool of sensor-a: payloads as escaped hex + ASCII, extra data, r
     assert.match(first, /Alerts, page 1 of (\d+)/);
     assert.ok(fs.existsSync(path.join(out, 'src/163.221.10.14/2.html')));
     assert.match(read(out, 'src/163.221.10.14/2.html'), /href="\.\.\/\.\.\/src\/163\.221\.10\.14\.html#alerts"/);
-    // IPv6 hosts get colon-free names.
-    assert.ok(fs.existsSync(path.join(out, 'src/2001-db8-a3dd-10--11.html')));
+    // IPv6 hosts are grouped by /64, with colon-free names.
+    assert.deepEqual(hostLocation(out, 'src', '2001:db8:a3dd:10::11'), { file: 'src/net/2001-db8-a3dd-10---64.html', anchor: 'h-2001-db8-a3dd-10--11' });
 
     // A second run over the same store writes nothing and skips every host unread.
     const again = await buildSite(store, { outDir: out, catalog, limits: { pageSize: 7 } });
@@ -108,21 +126,37 @@ test('unified2 spool of sensor-a: payloads as escaped hex + ASCII, extra data, r
     assert.equal(again.files, r.files);
     assert.equal(again.hostsSkipped, r.sources + r.destinations);
 
-    // New alerts (sensor-b's spool) rewrite the pages they touch, not the whole site.
-    const dirB = corpusPath('snort', 'out', 'sensor-b', 'spool');
-    const u2b = fs.readdirSync(dirB).filter((n) => n.startsWith('snort.u2.')).map((n) => path.join(dirB, n));
-    await importFiles(store, u2b, { sensor: 'sensor-b', catalog, warn: () => {} });
+    // New alerts (the rest of sensor-b's spool) rewrite the pages they touch, not the whole site.
+    await importFiles(store, u2b.slice(1), { sensor: 'sensor-b', catalog, warn: () => {} });
     const third = await buildSite(store, { outDir: out, catalog, limits: { pageSize: 7 } });
     assert.ok(third.written > 0 && third.written < third.files, `wrote ${third.written} of ${third.files}`);
     assert.ok(third.hostsSkipped > 0, 'hosts sensor-b never saw are skipped');
     assert.equal(Number(/id="total-alerts" data-v="(\d+)"/.exec(read(out, 'index.html'))?.[1]), 549 + 407);
     assert.deepEqual(checkLinks(out).problems, []);
+    // The incremental result is exactly the site a fresh build writes.
+    const fresh = tempDir('snarf-site-');
+    try {
+      await buildSite(store, { outDir: fresh, catalog, limits: { pageSize: 7 } });
+      const files = (d: string): string[] => htmlFiles(d).map((f) => path.relative(d, f));
+      assert.deepEqual(files(out), files(fresh));
+      for (const f of files(fresh)) assert.equal(read(out, f), read(fresh, f), f);
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
 
     // A filter (only sensor-b, priority 1) removes pages of hosts it leaves out.
     const filtered = await buildSite(store, { outDir: out, catalog, filter: { sensors: ['sensor-b'], minPriority: 1 } });
     assert.ok(filtered.removed > 0);
     assert.deepEqual(checkLinks(out).problems, []);
     assert.match(read(out, 'index.html'), /filter: priority ≤ 1; sensors sensor-b/);
+
+    // SnortSnarf's layout on request: a page per address, the network pages removed.
+    const perHost = await buildSite(store, { outDir: out, catalog, limits: { minHostPage: 1 } });
+    assert.equal(fs.existsSync(path.join(out, 'src', 'net')) && fs.readdirSync(path.join(out, 'src', 'net')).length > 0, false);
+    assert.ok(perHost.removed > 0);
+    assert.ok(fs.existsSync(path.join(out, 'src/163.221.10.17.html')));
+    assert.ok(fs.existsSync(path.join(out, 'src/2001-db8-a3dd-10--11.html')));
+    assert.deepEqual(checkLinks(out).problems, []);
   } finally {
     await store.close();
     fs.rmSync(out, { recursive: true, force: true });
@@ -137,13 +171,13 @@ test('a richer duplicate (unified2 after alert_fast) adds payloads to pages a re
     const dir = corpusPath('snort', 'out', 'sensor-a', 'irc');
     await importFiles(store, [path.join(dir, 'alert.fast')], { sensor: 'sensor-a', tz: 'UTC', catalog, warn: () => {} });
     await buildSite(store, { outDir: out, catalog });
-    assert.doesNotMatch(read(out, 'src/163.221.10.17.html'), /class="hex"/);
+    assert.doesNotMatch(hostSection(out, 'src', '163.221.10.17'), /class="hex"/);
     const u2 = fs.readdirSync(dir).filter((n) => n.startsWith('snort.u2.')).map((n) => path.join(dir, n));
     const r = await importFiles(store, u2, { sensor: 'sensor-a', catalog, warn: () => {} });
     assert.equal(r.totals.inserted, 0, 'the same alerts, merged');
     const again = await buildSite(store, { outDir: out, catalog });
     assert.equal(again.hostsSkipped, 0);
-    assert.match(read(out, 'src/163.221.10.17.html'), /<pre class="hex">0000 {2}4e 49 43 4b/);
+    assert.match(hostSection(out, 'src', '163.221.10.17'), /<pre class="hex">0000 {2}4e 49 43 4b/);
   } finally {
     await store.close();
     fs.rmSync(out, { recursive: true, force: true });

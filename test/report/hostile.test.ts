@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freshSqlite, tempDir } from '../helpers/store.js';
 import { buildSite } from '../../src/report/build-site.js';
-import { checkLinks, decodeEntities, htmlFiles } from './site-check.js';
+import { checkLinks, decodeEntities, hostSection, htmlFiles } from './site-check.js';
 import { EVIL_MSG, EVIL_SENSOR, EVIL_URI, fillHostileStore, hostileCatalog } from './hostile-store.js';
 
 test('hostile messages, URIs, hostnames, payloads and references render as text everywhere', async () => {
@@ -46,15 +46,35 @@ test('hostile messages, URIs, hostnames, payloads and references render as text 
     assert.ok(sig.includes('javascript:alert(4)'), 'a javascript: reference is shown as text');
     assert.ok(sig.includes('cve,"><img src=x onerror=alert(5)>'));
     assert.ok(sig.includes('content:"<img src=x onerror=alert(17)>"'), 'rule text shown as text');
-    const host = text('src/192.0.2.66.html');
+    // Few alerts per host: each is a section of its network's page.
+    const host = decodeEntities(hostSection(out, 'src', '192.0.2.66'));
     assert.ok(host.includes(EVIL_URI));
     assert.ok(host.includes('"><img src=x onerror=alert(9)>.example'));
     assert.ok(host.includes('javascript:alert(14)'));
     assert.ok(host.includes('</title><script>alert(15)</script>'));
     assert.ok(host.includes('<script>alert(10)</script></title>"><img src=x onerror=alert(12)>'.slice(0, 16)), 'payload ASCII column');
-    assert.ok(text('src/2001-db8--bad.html').includes(`${EVIL_MSG} (appended)`));
-    assert.ok(text('dst/163.221.0.80.html').includes(EVIL_SENSOR));
-    assert.deepEqual(checkLinks(out).problems, []);
+    assert.ok(decodeEntities(hostSection(out, 'src', '2001:db8::bad')).includes(`${EVIL_MSG} (appended)`));
+    // One sensor: named once in the page header, not in every row.
+    assert.ok(text('dst/net/163.221.0.0-24.html').includes(EVIL_SENSOR));
+    assert.ok(text('src/net/192.0.2.0-24.html').includes(EVIL_SENSOR));
+    const links = checkLinks(out);
+    assert.deepEqual(links.problems, []);
+    assert.ok(links.anchors > 0);
+
+    // The same with a page per address (SnortSnarf's layout): the host pages' own tables.
+    const own = tempDir('snarf-evil-');
+    try {
+      await buildSite(store, { outDir: own, catalog: hostileCatalog(), limits: { minHostPage: 1 } });
+      for (const file of htmlFiles(own)) {
+        const html = fs.readFileSync(file, 'utf8').replace(/<svg[\s\S]*?<\/svg>/g, '<svg></svg>');
+        assert.doesNotMatch(html, /<img|<script>|javascript:alert\(4\)"/i, path.relative(own, file));
+      }
+      const page = decodeEntities(fs.readFileSync(path.join(own, 'src/192.0.2.66.html'), 'utf8'));
+      assert.ok(page.includes(EVIL_URI) && page.includes(EVIL_MSG) && page.includes(EVIL_SENSOR));
+      assert.deepEqual(checkLinks(own).problems, []);
+    } finally {
+      fs.rmSync(own, { recursive: true, force: true });
+    }
   } finally {
     await store.close();
     fs.rmSync(out, { recursive: true, force: true });

@@ -4,6 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { ipKey } from '../../src/model/ip.js';
+import { hostAnchor, hostPagePath, netOfKey, netPagePath } from '../../src/report/filenames.js';
 
 export function htmlFiles(dir: string): string[] {
   const out: string[] = [];
@@ -22,32 +24,67 @@ function unescapeAttr(v: string): string {
   return v.replace(/&quot;/g, '"').replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-/** Problems found: broken internal links, absolute or foreign loads. Empty when the site is sound. */
-export function checkLinks(dir: string): { problems: string[]; links: number } {
+/** An attribute's value, quoted or not (`href="a b"`, `href=a`); entities decoded. */
+const ATTR = (name: string): RegExp => new RegExp(`\\s${name}=(?:"([^"]*)"|'([^']*)'|([^\\s"'=<>\`]+))`, 'g');
+
+/** Every element id on a page. */
+function idsOf(html: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of html.matchAll(/<[a-z][a-z0-9]*\b[^>]*>/gi)) {
+    for (const a of m[0].matchAll(ATTR('id'))) out.add(unescapeAttr(a[1] ?? a[2] ?? a[3]!));
+  }
+  return out;
+}
+
+/**
+ * Problems found: broken internal links (a missing file, or a `#fragment` no element of the
+ * target page has as its id), absolute or foreign loads. Empty when the site is sound.
+ */
+export function checkLinks(dir: string): { problems: string[]; links: number; anchors: number } {
   const problems: string[] = [];
   let links = 0;
+  let anchors = 0;
+  const ids = new Map<string, Set<string>>();
+  const idsIn = (file: string): Set<string> => {
+    let s = ids.get(file);
+    if (!s) ids.set(file, (s = idsOf(fs.readFileSync(file, 'utf8'))));
+    return s;
+  };
   for (const file of htmlFiles(dir)) {
     const html = fs.readFileSync(file, 'utf8');
     const rel = path.relative(dir, file);
-    for (const m of html.matchAll(/<([a-z]+)\b[^>]*?\s(href|src)="([^"]*)"/g)) {
-      const [, tag, attr, raw] = m;
-      const url = unescapeAttr(raw!);
-      if (/^https?:\/\//i.test(url)) {
-        // External reference links are fine to click, never to load.
-        if (tag !== 'a' || attr !== 'href') problems.push(`${rel}: loads ${url} from another host`);
-        continue;
+    for (const t of html.matchAll(/<([a-z][a-z0-9]*)\b[^>]*>/gi)) {
+      const tag = t[1]!.toLowerCase();
+      for (const attr of ['href', 'src']) {
+        for (const m of t[0].matchAll(ATTR(attr))) {
+          const url = unescapeAttr(m[1] ?? m[2] ?? m[3]!);
+          if (/^https?:\/\//i.test(url)) {
+            // External reference links are fine to click, never to load.
+            if (tag !== 'a' || attr !== 'href') problems.push(`${rel}: loads ${url} from another host`);
+            continue;
+          }
+          if (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('/') || url.startsWith('//')) {
+            problems.push(`${rel}: non-relative ${attr} ${url}`);
+            continue;
+          }
+          links++;
+          const hash = url.indexOf('#');
+          const target = hash < 0 ? url : url.slice(0, hash);
+          const fragment = hash < 0 ? '' : decodeURIComponent(url.slice(hash + 1));
+          const targetFile = target === '' ? file : path.resolve(path.dirname(file), target);
+          if (target !== '' && !fs.existsSync(targetFile)) {
+            problems.push(`${rel}: broken ${attr} ${url}`);
+            continue;
+          }
+          if (fragment !== '' && targetFile.endsWith('.html')) {
+            anchors++;
+            if (!idsIn(targetFile).has(fragment)) problems.push(`${rel}: ${attr} ${url}: no id "${fragment}" in ${path.relative(dir, targetFile)}`);
+          }
+        }
       }
-      if (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('/') || url.startsWith('//')) {
-        problems.push(`${rel}: non-relative ${attr} ${url}`);
-        continue;
-      }
-      links++;
-      const target = url.split('#')[0]!;
-      if (target === '') continue;
-      if (!fs.existsSync(path.resolve(path.dirname(file), target))) problems.push(`${rel}: broken ${attr} ${url}`);
     }
   }
-  return { problems, links };
+  return { problems, links, anchors };
 }
 
 export function read(dir: string, rel: string): string {
@@ -72,10 +109,42 @@ export function hostRows(html: string, tableId: string): Map<string, number> {
   if (start < 0) return new Map();
   const table = html.slice(start, html.indexOf('</table>', start));
   const out = new Map<string, number>();
-  for (const m of table.matchAll(/<tr><td><a href="[^"]+">([^<]+)<\/a><\/td><td class="n c-count">(\d+)</g)) out.set(m[1]!, Number(m[2]));
+  // End tags are optional in the code-built tables.
+  for (const m of table.matchAll(/<tr><td><a href=(?:"[^"]+"|[^\s">]+)>([^<]+)<\/a>(?:<\/td>)?<td class="n c-count">(\d+)</g)) out.set(m[1]!, Number(m[2]));
   return out;
 }
 
 export function decodeEntities(s: string): string {
   return unescapeAttr(s);
+}
+
+/**
+ * Where a host is shown on one side: its own page (`src/<ip>.html`) or the part of its network
+ * page (`src/net/<net>.html`, `src/net/<net>/<k>.html`) holding its anchor; null when neither.
+ */
+export function hostLocation(dir: string, side: 'src' | 'dst', ip: string): { file: string; anchor: string | null } | null {
+  const own = hostPagePath(side, ip);
+  if (fs.existsSync(path.join(dir, own))) return { file: own, anchor: null };
+  const net = netOfKey(ipKey(ip));
+  const anchor = hostAnchor(ip);
+  const first = netPagePath(side, net.base);
+  const candidates = [first];
+  const more = path.join(dir, side, 'net', net.base);
+  if (fs.existsSync(more)) for (const f of fs.readdirSync(more)) candidates.push(`${side}/net/${net.base}/${f}`);
+  for (const c of candidates) {
+    const file = path.join(dir, c);
+    if (fs.existsSync(file) && new RegExp(`<tr id=${anchor}>`).test(fs.readFileSync(file, 'utf8'))) return { file: c, anchor };
+  }
+  return null;
+}
+
+/** The HTML of a host's section on its network page (or its whole own page). */
+export function hostSection(dir: string, side: 'src' | 'dst', ip: string): string {
+  const loc = hostLocation(dir, side, ip);
+  if (!loc) throw new Error(`${side} ${ip}: no page shows it`);
+  const html = read(dir, loc.file);
+  if (loc.anchor === null) return html;
+  const start = html.indexOf(`<tr id=${loc.anchor}>`);
+  const next = html.indexOf('<tr id=', start + 1);
+  return html.slice(start, next < 0 ? html.indexOf('</tbody>', start) : next);
 }

@@ -1,10 +1,14 @@
-/** Pure parts of the report: file names, filters, hex dumps, links, charts. */
+/** Pure parts of the report: file names, network pages, host map, escaping, times, filters, hex dumps, links, charts. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostFileBase, hostPagePath, ipFromFileBase, rootPrefix, sigPagePath } from '../../src/report/filenames.js';
+import ejs from 'ejs';
+import { hostAnchor, hostFileBase, hostPagePath, ipFromFileBase, netOfKey, netPagePath, rootPrefix, sameNet, sigPagePath } from '../../src/report/filenames.js';
+import { ipFromKey, ipKey } from '../../src/model/ip.js';
+import { HostMap, ipFromHex, NetCutter } from '../../src/report/host-map.js';
+import type { ReportQueries } from '../../src/store/sqlite/report-queries.js';
 import { buildFilter, parseSigId, parseTimeSpec } from '../../src/report/filters.js';
 import { hexDump, payloadOffset } from '../../src/report/hex-dump.js';
-import { safeHref } from '../../src/report/format.js';
+import { esc, fmtClock, fmtDay, fmtTime, safeHref } from '../../src/report/format.js';
 import { bucketHoursFor, hourlyChart } from '../../src/report/svg-chart.js';
 
 test('host file names are safe for IPv4 and IPv6 and reversible', () => {
@@ -76,4 +80,68 @@ test('charts stay small for any span and escape nothing but numbers', () => {
   assert.ok(svg.startsWith('<svg'));
   assert.ok((svg.match(/<rect/g) ?? []).length === 2);
   assert.equal(hourlyChart([]), '<p class="muted">No alerts.</p>');
+});
+
+test('times: µs precision, UTC, any day (compared with Date)', () => {
+  for (const us of [0, 1, 999_999, 1_795_600_000_123_456, Date.UTC(2026, 10, 20, 23, 59, 59) * 1000 + 88806, Date.UTC(1999, 0, 1) * 1000 + 5]) {
+    const iso = new Date(Math.floor(us / 1000)).toISOString();
+    assert.equal(fmtTime(us), `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(us % 1_000_000).padStart(6, '0')}`);
+  }
+  assert.equal(fmtTime(null), '');
+  assert.equal(fmtClock(Date.UTC(2026, 10, 20, 10) * 1000 + 88806), '10:00:00.088806');
+  assert.equal(fmtDay(Date.UTC(2026, 10, 20, 10) * 1000), '2026-11-20');
+});
+
+test('esc: the five characters, nothing else, same as ejs', () => {
+  assert.equal(esc(`<script>"x" & 'y'</script>`), '&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;');
+  assert.equal(esc('plain text: 163.221.10.11 é'), 'plain text: 163.221.10.11 é');
+  assert.equal(esc(''), '');
+  const tricky = '"><img src=x onerror=alert(1)>&amp;';
+  // ejs writes `"` as &#34;, esc as &quot;: the same character.
+  assert.equal(esc(tricky), ejs.render('<%= v %>', { v: tricky }).replace(/&#34;/g, '&quot;'));
+});
+
+test('network pages: /24 and /64 names, anchors, parts', () => {
+  assert.deepEqual(netOfKey(ipKey('198.51.40.248')), { id: '4:198.51.40.0', label: '198.51.40.0/24', base: '198.51.40.0-24' });
+  assert.deepEqual(netOfKey(ipKey('2001:db8:beef:0:1::1a')), { id: '6:2001:db8:beef::', label: '2001:db8:beef::/64', base: '2001-db8-beef---64' });
+  assert.equal(netOfKey(ipKey('::')).base, '---64');
+  assert.equal(hostAnchor('198.51.40.248'), 'h-198-51-40-248');
+  assert.equal(hostAnchor('2001:db8:beef::1a'), 'h-2001-db8-beef--1a');
+  assert.equal(netPagePath('dst', '198.51.40.0-24'), 'dst/net/198.51.40.0-24.html');
+  assert.equal(netPagePath('src', '2001-db8-beef---64', 3), 'src/net/2001-db8-beef---64/3.html');
+  assert.ok(sameNet(ipKey('10.1.2.3'), ipKey('10.1.2.250')));
+  assert.ok(!sameNet(ipKey('10.1.2.3'), ipKey('10.1.3.3')));
+  assert.ok(sameNet(ipKey('2001:db8::1'), ipKey('2001:db8::ffff:1')));
+  assert.ok(!sameNet(ipKey('2001:db8::1'), ipKey('2001:db8:0:1::1')));
+  assert.ok(!sameNet(ipKey('0.0.0.1'), ipKey('::1')));
+  for (const ip of ['163.221.10.11', '0.0.0.0', '255.255.255.255', '2001:db8::1', '::', '::ffff:0:1']) {
+    assert.equal(ipFromHex(ipKey(ip).toString('hex').toUpperCase()), ipFromKey(ipKey(ip)));
+  }
+});
+
+test('host map: busy hosts own pages, the rest on their network page, parts by alert budget', () => {
+  const rows: Array<[Buffer, number]> = [
+    [ipKey('10.0.0.1'), 3], [ipKey('10.0.0.2'), 25], [ipKey('10.0.0.3'), 4], [ipKey('10.0.1.1'), 1],
+    [ipKey('2001:db8::1'), 6], [ipKey('2001:db8::2'), 6], [ipKey('2001:db8::3'), 6], [ipKey('2001:db8::4'), 30],
+  ];
+  const q = { hostCounts: () => rows[Symbol.iterator]() } as unknown as ReportQueries;
+  const map = HostMap.build(q, 20, 12);
+  assert.equal(map.href('src', '10.0.0.2'), 'src/10.0.0.2.html');
+  assert.equal(map.href('src', '10.0.0.1'), 'src/net/10.0.0.0-24.html#h-10-0-0-1');
+  assert.equal(map.href('dst', '10.0.0.3'), 'dst/net/10.0.0.0-24.html#h-10-0-0-3');
+  assert.equal(map.href('src', '10.0.1.1'), 'src/net/10.0.1.0-24.html#h-10-0-1-1');
+  // 6 + 6 fill the 12-alert budget; the third host opens part 2. The busy one is not counted.
+  assert.equal(map.href('src', '2001:db8::2'), 'src/net/2001-db8---64.html#h-2001-db8--2');
+  assert.equal(map.href('src', '2001:db8::3'), 'src/net/2001-db8---64/2.html#h-2001-db8--3');
+  assert.equal(map.href('src', '2001:db8::4'), 'src/2001-db8--4.html');
+  assert.equal(map.netPartsOf('src', netOfKey(ipKey('2001:db8::1')).id), 2);
+  assert.equal(map.netPartsOf('src', netOfKey(ipKey('10.0.0.1')).id), 1);
+  // Layout changes are what invalidates the other side's pages on a re-run.
+  assert.equal(map.movedSince('src', map.layout('src')), false);
+  assert.equal(map.movedSince('src', undefined), true);
+  assert.equal(map.movedSince('src', { busy: ['10.0.0.2'], parts: [] }), true);
+  const perHost = HostMap.build(q, 1, 12);
+  assert.equal(perHost.href('dst', '10.0.0.1'), 'dst/10.0.0.1.html');
+  const cut = new NetCutter(10);
+  assert.deepEqual([cut.place(ipKey('10.0.0.1'), 30), cut.place(ipKey('10.0.0.2'), 1), cut.place(ipKey('10.0.9.2'), 1)], [1, 2, 1]);
 });

@@ -8,7 +8,8 @@ import type { Reference } from '../../model/alert.js';
 import type { ReportQueries } from '../../store/sqlite/report-queries.js';
 import type { SiteWriter } from '../site-writer.js';
 import type { Views } from '../views.js';
-import { safeHref } from '../format.js';
+import type { HostMap } from '../host-map.js';
+import { esc, safeHref } from '../format.js';
 import { sigPagePath } from '../filenames.js';
 
 export interface Limits {
@@ -22,9 +23,18 @@ export interface Limits {
   peers: number;
   /** Payload bytes dumped per alert (all its packets together). */
   payloadBytes: number;
+  /**
+   * Hosts with at least this many alerts on a side get pages of their own there; the others are
+   * sections of their network's page (IPv4 /24, IPv6 /64). 1 (or 0): a page per address.
+   */
+  minHostPage: number;
+  /** Alerts per network page; a network with more continues on further parts. */
+  netPageAlerts: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { pageSize: 500, sigHosts: 200, topHosts: 1000, peers: 50, payloadBytes: 1024 };
+export const DEFAULT_LIMITS: Limits = {
+  pageSize: 500, sigHosts: 200, topHosts: 1000, peers: 50, payloadBytes: 1024, minHostPage: 20, netPageAlerts: 5000,
+};
 
 export interface SigMeta {
   id: number;
@@ -38,6 +48,10 @@ export interface SigMeta {
   ruleText: string | null;
   href: string;
   label: string;
+  /** `gid:sid:` (an alert row appends its own rev). */
+  idPrefix: string;
+  /** The message, HTML-escaped once for the code-built tables. */
+  messageHtml: string;
 }
 
 export interface RefView { text: string; href: string | null }
@@ -51,6 +65,12 @@ export interface PageContext {
   filterText: string;
   sigs: Map<number, SigMeta>;
   sensorNames: Map<number, string>;
+  /** The same names, HTML-escaped once (alert rows print them). */
+  sensorHtml: Map<number, string>;
+  /** Where every host is shown (own pages or its network's page). */
+  hosts: HostMap;
+  /** The reported sensor when there is exactly one (alert rows then have no sensor column), else null. */
+  soleSensor: string | null;
   /** Optional links a host page shows (verdict and cluster pages, once those exist). */
   hostLinks?: (ip: string) => Array<{ href: string; text: string }>;
 }
@@ -84,6 +104,8 @@ export function sigMetaMap(q: ReportQueries, catalog: SignatureCatalog | null): 
       ruleText: info?.ruleText ?? null,
       href: sigPagePath(g.gid, g.sid),
       label: `${g.gid}:${g.sid}:${g.rev}`,
+      idPrefix: `${g.gid}:${g.sid}:`,
+      messageHtml: esc(g.message),
     });
   }
   return out;

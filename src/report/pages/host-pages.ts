@@ -1,44 +1,80 @@
 /**
- * src/<ip>.html and dst/<ip>.html, plus src/<ip>/<k>.html for alerts beyond the first page.
+ * Host pages of one side. A host with at least `limits.minHostPage` alerts there has its own
+ * pages: src/<ip>.html (summary, signatures, peers, first alerts) and src/<ip>/<k>.html for the
+ * alerts beyond the first page. Every other host is a section (anchor `#h-<ip>`) of its
+ * network's page, src/net/<net>.html (IPv4 /24, IPv6 /64; parts 2.. when a network holds more
+ * than `limits.netPageAlerts` alerts), under one table: the address, then its alerts. A sweep
+ * of a /16 is 256 network pages, not 65,536 files.
  *
  * One pass per side: the side's alerts are streamed in (address, ts, id) order from the
- * (src, ts) / (dst, ts) index, and merged with the hosts of the TEMP host table read a thousand
- * at a time in the same address order (keyset). For each host the stream writes pages 2..n as
- * they fill and counts peers; page 1 (summary, signatures, peers, first alerts) is written when
- * the host's last alert has gone by, from what was kept (at most one page of alerts). A host
- * with a million alerts costs its share of one index scan and 2,000 bounded pages: O(n) time,
- * O(page) memory. Hosts whose key is unchanged since the last run are skipped unrendered.
+ * (src, ts) / (dst, ts) index and merged with the hosts of the report's host table, read a
+ * thousand at a time in the same order (keyset) and planned into units (a host's own pages, or
+ * one network page part). An own host writes pages 2..n as they fill and page 1 when its last
+ * alert has gone by; a network part is written when its last host is done. Memory: one page of
+ * alerts per unit, the planned hosts of one network part. Units whose key is unchanged since the
+ * last run are skipped unread. Rows are built in code (rows.ts); the templates are the shells.
  */
 import crypto from 'node:crypto';
 import { ipFromKey } from '../../model/ip.js';
-import type { ExtraRow, HostSig, PacketRow, ReportAlert, ReportHost, Side } from '../../store/sqlite/report-queries.js';
-import { extraText, hexDump, payloadOffset } from '../hex-dump.js';
-import { fmtClock, fmtDay, fmtTime, proto } from '../format.js';
-import { hostPagePath, rootPrefix } from '../filenames.js';
+import type { HostSig, ReportHost, Side } from '../../store/sqlite/report-queries.js';
+import { fmtTime } from '../format.js';
+import { hostAnchor, hostPagePath, netOfKey, netPagePath, rootPrefix, sameNet, type NetRef } from '../filenames.js';
+import { ipFromHex, NetCutter } from '../host-map.js';
+import { alertCols, alertHeader, alertRows, byAlert, Col, peerTableRows, sigTableRows, type Captures, type RawAlert, type RowStyle } from '../rows.js';
 import type { PageContext } from './context.js';
 
 const HOST_BATCH = 1000;
 /** Distinct peers counted in memory per host; beyond this the store groups them instead. */
 const MAX_PEERS_IN_MEMORY = 65_536;
-
-interface AlertView {
-  day: string | null; time: string; sig: string; port: string; peer: string; peerHref: string | null; peerPort: string;
-  proto: string; sensor: string;
-  more: { msg: string | null; extra: Array<{ name: string; value: string }>; packets: Array<{ label: string; dump: string }> } | null;
-}
+/** Peer addresses and links computed per side and reused (a peer appears in many rows). */
+const PEER_CACHE = 200_000;
 
 interface HostState {
   h: ReportHost;
+  /** Upper-case hex of the key, as the alert stream carries it. */
+  hex: string;
   ip: string;
   sigs: HostSig[];
+  /** Alerts only ever get added: (count, first, last) changes whenever the host's alerts do. */
   key: string;
+  /** Link to the same address on the other side, or null. */
+  otherHref: string | null;
+  rows: RawAlert[];
+}
+
+interface OwnUnit {
+  kind: 'own';
+  id: string;
+  st: HostState;
   skip: boolean;
   pages: number;
   page: number;
-  rows: ReportAlert[];
-  firstPage: AlertView[];
+  firstPage: string[];
   files: string[];
   peers: Map<string, number> | null;
+}
+
+interface NetUnit {
+  kind: 'net';
+  id: string;
+  net: NetRef;
+  firstKey: Buffer;
+  part: number;
+  hosts: HostState[];
+  done: number;
+  skip: boolean;
+  key: string;
+}
+
+type Unit = OwnUnit | NetUnit;
+interface Slot { st: HostState; unit: Unit }
+
+interface SidePass {
+  ctx: PageContext;
+  side: Side;
+  other: Side;
+  captures: { packets: boolean; extra: boolean };
+  peers: Map<string, { ip: string; href: string }>;
 }
 
 /** Hosts of one side in address order, with their signature rows, fetched by keyset batches. */
@@ -51,213 +87,308 @@ function* hostsInOrder(ctx: PageContext, side: Side): Generator<{ h: ReportHost;
     let k = 0;
     for (const h of batch) {
       const sigs: HostSig[] = [];
-      while (k < sigRows.length && sigRows[k]!.ip.equals(h.ip)) sigs.push(sigRows[k++]!);
+      while (k < sigRows.length && sigRows[k]![0].equals(h.ip)) {
+        const r = sigRows[k++]!;
+        sigs.push({ sigId: r[1], count: r[2], firstUs: r[3], lastUs: r[4] });
+      }
+      // Most alerts first (then signature id): the host table's order, and part of its key.
+      sigs.sort((a, b) => b.count - a.count || a.sigId - b.sigId);
       yield { h, sigs };
     }
     after = batch[batch.length - 1]!.ip;
   }
 }
 
-export async function writeHostPages(ctx: PageContext, side: Side): Promise<number> {
-  const captures = ctx.q.hasCaptures();
-  const hosts = hostsInOrder(ctx, side);
-  let count = 0;
-  let cur: HostState | null = null;
-  const nextHost = (): HostState | null => {
-    const n = hosts.next();
-    if (n.done) return null;
-    count++;
-    return startHost(ctx, side, n.value.h, n.value.sigs);
+function hostState(p: SidePass, h: ReportHost, sigs: HostSig[]): HostState {
+  const sigKey = crypto.createHash('sha1');
+  for (const s of sigs) {
+    const m = p.ctx.sigs.get(s.sigId);
+    sigKey.update(`${s.sigId}:${s.count}:${m?.rev}:${m?.message}\n`);
+  }
+  const ip = ipFromKey(h.ip);
+  const otherHref = h.other ? p.ctx.hosts.href(p.other, ip, h.ip) : null;
+  const key = `${h.count}|${h.firstUs}|${h.lastUs}|${otherHref ?? '-'}|${sigKey.digest('base64url').slice(0, 16)}`;
+  return { h, hex: h.ip.toString('hex').toUpperCase(), ip, sigs, key, otherHref, rows: [] };
+}
+
+/**
+ * Hosts in address order, each with its unit. A network part's hosts are all planned (and its
+ * key known) before its first host is handed out; own hosts of the same network in between wait
+ * in the queue so that the order stays the alert stream's.
+ */
+function* plan(p: SidePass): Generator<Slot> {
+  const { ctx, side } = p;
+  const cut = new NetCutter(ctx.limits.netPageAlerts);
+  let queue: Slot[] = [];
+  let open: NetUnit | null = null;
+  const close = (u: NetUnit): void => {
+    const k = crypto.createHash('sha1');
+    for (const st of u.hosts) k.update(`${st.ip}|${st.key}\n`);
+    u.key = `${ctx.hosts.netPartsOf(side, u.net.id)}|${k.digest('base64url').slice(0, 22)}`;
+    u.skip = ctx.writer.keep(u.id, u.key, u.hosts.length);
   };
-  let pending = nextHost();
-  for (const raw of ctx.q.sideAlerts(side)) {
-    const a = toAlert(raw);
-    const ip = (side === 'src' ? a.src : a.dst)!;
-    if (cur === null || !cur.h.ip.equals(ip)) {
-      if (cur !== null) await finishHost(ctx, side, cur, captures);
-      cur = null;
-      // Hosts with no alert in the stream (only if rollups and rows disagree) still get pages.
-      while (pending !== null && Buffer.compare(pending.h.ip, ip) < 0) {
-        await finishHost(ctx, side, pending, captures);
-        pending = nextHost();
+  for (const { h, sigs } of hostsInOrder(ctx, side)) {
+    const st = hostState(p, h, sigs);
+    if (ctx.hosts.ownPages(h.count)) {
+      const id = `${side}/${st.ip}`;
+      const unit: OwnUnit = {
+        kind: 'own', id, st, skip: ctx.writer.keep(id, st.key), pages: Math.max(1, Math.ceil(h.count / ctx.limits.pageSize)), page: 1,
+        firstPage: [], files: [], peers: new Map(),
+      };
+      if (open === null) yield { st, unit };
+      else queue.push({ st, unit });
+      continue;
+    }
+    const part = cut.place(h.ip, h.count);
+    if (open !== null && (!sameNet(open.firstKey, h.ip) || open.part !== part)) {
+      close(open);
+      yield* queue;
+      queue = [];
+      open = null;
+    }
+    if (open === null) {
+      const net = netOfKey(h.ip);
+      open = { kind: 'net', id: netPagePath(side, net.base, part), net, firstKey: h.ip, part, hosts: [], done: 0, skip: false, key: '' };
+    }
+    open.hosts.push(st);
+    queue.push({ st, unit: open });
+  }
+  if (open !== null) {
+    close(open);
+    yield* queue;
+  }
+}
+
+export async function writeHostPages(ctx: PageContext, side: Side): Promise<number> {
+  const p: SidePass = { ctx, side, other: side === 'src' ? 'dst' : 'src', captures: ctx.q.hasCaptures(), peers: new Map() };
+  const slots = plan(p);
+  const next = (): Slot | null => {
+    const n = slots.next();
+    return n.done ? null : n.value;
+  };
+  let count = 0;
+  const done = async (s: Slot): Promise<void> => {
+    count++;
+    if (s.unit.kind === 'own') await finishOwn(p, s.unit);
+    else if (++s.unit.done === s.unit.hosts.length) await finishNet(p, s.unit);
+  };
+  const col = side === 'src' ? Col.Src : Col.Dst;
+  let pending = next();
+  while (pending !== null) {
+    // Units the previous run's files still cover are passed over without reading their alerts:
+    // the scan (re)starts at the next unit to render, so an unchanged site reads no alert.
+    while (pending !== null && pending.unit.skip) {
+      await done(pending);
+      pending = next();
+    }
+    if (pending === null) break;
+    let cur: Slot | null = null;
+    let restart = false;
+    for (const a of ctx.q.sideAlerts(side, pending.st.h.ip)) {
+      const ip = a[col] as string;
+      if (cur === null || cur.st.hex !== ip) {
+        if (cur !== null) await done(cur);
+        cur = null;
+        // Hosts with no alert in the stream (only if rollups and rows disagree) still get pages.
+        while (pending !== null && pending.st.hex <= ip) {
+          if (pending.unit.skip) {
+            restart = true;
+            break;
+          }
+          if (pending.st.hex === ip) {
+            cur = pending;
+            pending = next();
+            break;
+          }
+          await done(pending);
+          pending = next();
+        }
+        if (restart) break;
       }
-      if (pending !== null && pending.h.ip.equals(ip)) {
-        cur = pending;
-        pending = nextHost();
+      // Rows of an address the report's host table does not list.
+      if (cur === null) continue;
+      const u = cur.unit;
+      if (u.kind === 'own') {
+        if (u.page > u.pages) continue;
+        cur.st.rows.push(a);
+        if (cur.st.rows.length === ctx.limits.pageSize) await flushOwnPage(p, u);
+      } else if (cur.st.rows.length < cur.st.h.count) {
+        cur.st.rows.push(a);
       }
     }
-    // Rows of an address the report's host table does not list (written after prepare()).
-    if (cur === null || cur.skip) continue;
-    if (cur.page > cur.pages) continue;
-    cur.rows.push(a);
-    if (cur.rows.length === ctx.limits.pageSize) await flushPage(ctx, side, cur, captures);
-  }
-  if (cur !== null) await finishHost(ctx, side, cur, captures);
-  while (pending !== null) {
-    await finishHost(ctx, side, pending, captures);
-    pending = nextHost();
+    if (cur !== null) await done(cur);
+    if (restart) continue;
+    // The stream ended: the remaining hosts have no alerts in it.
+    while (pending !== null) {
+      await done(pending);
+      pending = next();
+    }
   }
   return count;
 }
 
-const toAlert = (r: unknown[]): ReportAlert => ({
-  id: r[0] as number, ts: r[1] as number, sigId: r[2] as number, rev: r[3] as number, msg: r[4] as string | null,
-  proto: r[5] as number | null, src: r[6] as Buffer | null, sport: r[7] as number | null, dst: r[8] as Buffer | null,
-  dport: r[9] as number | null, sensorId: r[10] as number,
-});
-
-function startHost(ctx: PageContext, side: Side, h: ReportHost, sigs: HostSig[]): HostState {
-  // Alerts are only ever added, so (count, first, last) changes whenever the host's alerts do;
-  // the signatures' printed metadata (rev, message) is part of the key too.
-  const sigKey = crypto.createHash('sha1');
-  for (const s of sigs) {
-    const m = ctx.sigs.get(s.sigId);
-    sigKey.update(`${s.sigId}:${s.count}:${m?.rev}:${m?.message}\n`);
-  }
-  const ip = ipFromKey(h.ip);
-  const key = `${h.count}|${h.firstUs}|${h.lastUs}|${h.other ? 1 : 0}|${sigKey.digest('base64url').slice(0, 16)}`;
-  const skip = ctx.writer.keep(`${side}/${ip}`, key);
+function rowStyle(p: SidePass, root: string, fullTime: boolean): RowStyle {
+  const { ctx } = p;
+  const sensors = ctx.soleSensor === null ? ctx.sensorHtml : null;
   return {
-    h, ip, sigs, key, skip, pages: Math.max(1, Math.ceil(h.count / ctx.limits.pageSize)), page: 1,
-    rows: [], firstPage: [], files: [], peers: new Map(),
+    side: p.side, root, fullTime, cols: alertCols(sensors !== null), sensors, sigs: ctx.sigs, payloadBytes: ctx.limits.payloadBytes,
+    peer: (hex) => {
+      let peer = p.peers.get(hex);
+      if (peer === undefined) {
+        if (p.peers.size >= PEER_CACHE) p.peers.clear();
+        const ip = ipFromHex(hex);
+        peer = { ip, href: ctx.hosts.href(p.other, ip, Buffer.from(hex, 'hex')) };
+        p.peers.set(hex, peer);
+      }
+      return peer;
+    },
   };
 }
 
-function pagerHtml(side: Side, ip: string, page: number, pages: number, root: string): string {
+function captures(p: SidePass, alerts: RawAlert[]): Captures {
+  if (!p.captures.packets && !p.captures.extra) return { packets: null, extra: null };
+  const ids = alerts.map((a) => a[Col.Id] as number);
+  return {
+    packets: p.captures.packets ? byAlert(p.ctx.q.packets(ids)) : null,
+    extra: p.captures.extra ? byAlert(p.ctx.q.extra(ids)) : null,
+  };
+}
+
+function pagerHtml(page: number, pages: number, link: (k: number) => string): string {
   if (pages <= 1) return '';
-  const link = (k: number, text: string): string =>
-    k === page ? `<span>${text}</span>` : `<a href="${root}${hostPagePath(side, ip, k)}#alerts">${text}</a>`;
+  const a = (k: number, text: string): string => (k === page ? `<span>${text}</span>` : `<a href="${link(k)}">${text}</a>`);
   const parts: string[] = [];
-  if (page > 1) parts.push(link(page - 1, '« previous'));
+  if (page > 1) parts.push(a(page - 1, '« previous'));
   const shown = new Set([1, pages]);
   for (let k = Math.max(1, page - 3); k <= Math.min(pages, page + 3); k++) shown.add(k);
   let last = 0;
-  for (const k of [...shown].sort((a, b) => a - b)) {
+  for (const k of [...shown].sort((x, y) => x - y)) {
     if (k > last + 1) parts.push('<span>…</span>');
-    parts.push(link(k, String(k)));
+    parts.push(a(k, String(k)));
     last = k;
   }
-  if (page < pages) parts.push(link(page + 1, 'next »'));
+  if (page < pages) parts.push(a(page + 1, 'next »'));
   return `<p class="pager">${parts.join(' ')}</p>`;
 }
 
-function hostHeader(ctx: PageContext, side: Side, st: HostState): Record<string, unknown> {
-  const other: Side = side === 'src' ? 'dst' : 'src';
+function sideNames(side: Side): { sideName: string; otherName: string; peerSideName: string } {
+  return side === 'src'
+    ? { sideName: 'source', otherName: 'destination', peerSideName: 'destinations' }
+    : { sideName: 'destination', otherName: 'source', peerSideName: 'sources' };
+}
+
+function hostHeader(p: SidePass, st: HostState): Record<string, unknown> {
   const h = st.h;
   return {
-    ip: st.ip, side, sideName: side === 'src' ? 'source' : 'destination', otherName: side === 'src' ? 'destination' : 'source',
-    peerSideName: side === 'src' ? 'destinations' : 'sources',
-    otherHref: h.other ? hostPagePath(other, st.ip) : null, extraLinks: ctx.hostLinks?.(st.ip) ?? [],
+    ip: st.ip, side: p.side, ...sideNames(p.side),
+    otherHref: st.otherHref, extraLinks: p.ctx.hostLinks?.(st.ip) ?? [],
     count: h.count, sigCount: h.sigs, first: fmtTime(h.firstUs), last: fmtTime(h.lastUs),
   };
 }
 
 /** Renders the rows collected so far as the host's current page (page 1 is kept for later). */
-async function flushPage(ctx: PageContext, side: Side, st: HostState, captures: { packets: boolean; extra: boolean }): Promise<void> {
-  const views = alertViews(ctx, side, st.rows, captures, st.peers);
-  st.rows = [];
-  if (st.peers !== null && st.peers.size > MAX_PEERS_IN_MEMORY) st.peers = null;
-  const page = st.page++;
-  if (page === 1) {
-    st.firstPage = views;
-    return;
-  }
+async function flushOwnPage(p: SidePass, u: OwnUnit): Promise<void> {
+  const { ctx, side } = p;
+  const st = u.st;
+  const page = u.page++;
   const rel = hostPagePath(side, st.ip, page);
   const root = rootPrefix(rel);
-  st.files.push(rel);
+  const rows: string[] = [];
+  alertRows(rowStyle(p, root, false), st.rows, captures(p, st.rows), rows, u.peers);
+  st.rows = [];
+  if (u.peers !== null && u.peers.size > MAX_PEERS_IN_MEMORY) u.peers = null;
+  if (page === 1) {
+    u.firstPage = rows;
+    return;
+  }
+  u.files.push(rel);
   await ctx.writer.write(rel, ctx.views.render('host', {
-    filterText: ctx.filterText, host: hostHeader(ctx, side, st), page, pages: st.pages, root, alerts: views,
-    pager: pagerHtml(side, st.ip, page, st.pages, root), sigs: [], peers: { rows: [], total: 0, more: 0 },
+    filterText: ctx.filterText, host: hostHeader(p, st), page, pages: u.pages, root, sensor: ctx.soleSensor,
+    head: alertHeader(side, ctx.soleSensor === null), rows: rows.join(''),
+    pager: pagerHtml(page, u.pages, (k) => `${root}${hostPagePath(side, st.ip, k)}#alerts`), sigRows: '', peers: null,
   }));
 }
 
-async function finishHost(ctx: PageContext, side: Side, st: HostState, captures: { packets: boolean; extra: boolean }): Promise<void> {
-  if (st.skip) return;
-  if (st.rows.length > 0 || st.page === 1) await flushPage(ctx, side, st, captures);
-  const other: Side = side === 'src' ? 'dst' : 'src';
+async function finishOwn(p: SidePass, u: OwnUnit): Promise<void> {
+  if (u.skip) return;
+  const { ctx, side } = p;
+  const st = u.st;
+  if (st.rows.length > 0 || u.page === 1) await flushOwnPage(p, u);
   const rel = hostPagePath(side, st.ip, 1);
   const root = rootPrefix(rel);
   let peerRows: Array<{ ip: string; count: number }>;
   let peerTotal: number;
-  if (st.peers !== null) {
-    peerTotal = st.peers.size;
-    peerRows = [...st.peers].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, ctx.limits.peers).map(([p, count]) => ({ ip: p, count }));
+  // Peers with a single alert are left to the alert list: the table is the summary (a scanner's
+  // thousands of one-alert peers would otherwise repeat the alerts).
+  let singles = 0;
+  if (u.peers !== null) {
+    peerTotal = u.peers.size;
+    const multi: Array<[string, number]> = [];
+    for (const e of u.peers) {
+      if (e[1] > 1) multi.push(e);
+      else singles++;
+    }
+    peerRows = multi.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, ctx.limits.peers).map(([ip, count]) => ({ ip, count }));
   } else {
     const r = ctx.q.hostPeers(side, st.h.ip, ctx.limits.peers);
     peerTotal = r.total;
-    peerRows = r.rows.map((x) => ({ ip: ipFromKey(x.ip), count: x.count }));
+    peerRows = r.rows.filter((x) => x.count > 1).map((x) => ({ ip: ipFromKey(x.ip), count: x.count }));
+    singles = -1;
   }
-  const sigs = st.sigs.map((s) => {
-    const m = ctx.sigs.get(s.sigId)!;
-    return { href: m.href, message: m.message, id: m.label, count: s.count, first: fmtTime(s.firstUs), last: fmtTime(s.lastUs) };
-  });
+  const peers = peerRows.map((x) => ({ ...x, href: ctx.hosts.href(p.other, x.ip) }));
   await ctx.writer.write(rel, ctx.views.render('host', {
-    filterText: ctx.filterText, host: hostHeader(ctx, side, st), page: 1, pages: st.pages, root, alerts: st.firstPage,
-    pager: pagerHtml(side, st.ip, 1, st.pages, root), sigs,
-    peers: { rows: peerRows.map((p) => ({ ...p, href: hostPagePath(other, p.ip) })), total: peerTotal, more: peerTotal - peerRows.length },
+    filterText: ctx.filterText, host: hostHeader(p, st), page: 1, pages: u.pages, root, sensor: ctx.soleSensor,
+    head: alertHeader(side, ctx.soleSensor === null), rows: u.firstPage.join(''),
+    pager: pagerHtml(1, u.pages, (k) => `${root}${hostPagePath(side, st.ip, k)}#alerts`),
+    sigRows: sigTableRows(root, ctx.sigs, st.sigs),
+    peers: { rows: peerTableRows(root, peers), shown: peers.length, total: peerTotal, singles, more: peerTotal - peers.length },
   }));
-  ctx.writer.recordHost(`${side}/${st.ip}`, st.key, [rel, ...st.files]);
+  u.firstPage = [];
+  ctx.writer.recordHost(u.id, st.key, [rel, ...u.files]);
 }
 
-function alertViews(
-  ctx: PageContext, side: Side, rows: ReportAlert[], captures: { packets: boolean; extra: boolean }, peers: Map<string, number> | null,
-): AlertView[] {
-  const ids = rows.map((r) => r.id);
-  const packets = captures.packets ? group(ctx.q.packets(ids)) : null;
-  const extra = captures.extra ? group(ctx.q.extra(ids)) : null;
-  const out: AlertView[] = [];
-  let day = '';
-  for (const a of rows) {
-    const m = ctx.sigs.get(a.sigId);
-    const d = fmtDay(a.ts);
-    const peerKey = side === 'src' ? a.dst : a.src;
-    const peer = peerKey ? ipFromKey(peerKey) : '';
-    if (peers !== null && peer) peers.set(peer, (peers.get(peer) ?? 0) + 1);
-    const ownPort = side === 'src' ? a.sport : a.dport;
-    const peerPort = side === 'src' ? a.dport : a.sport;
-    const p = packets?.get(a.id) ?? [];
-    const x = extra?.get(a.id) ?? [];
-    out.push({
-      day: d !== day ? d : null,
-      time: fmtClock(a.ts),
-      sig: m ? `${m.gid}:${m.sid}:${a.rev}` : String(a.sigId),
-      port: ownPort === null ? '' : String(ownPort),
-      peer, peerHref: peer ? hostPagePath(side === 'src' ? 'dst' : 'src', peer) : null,
-      peerPort: peerPort === null ? '' : String(peerPort),
-      proto: proto(a.proto),
-      sensor: ctx.sensorNames.get(a.sensorId) ?? '',
-      more: a.msg !== null || p.length > 0 || x.length > 0
-        ? { msg: a.msg, extra: x.map((e) => ({ name: e.name, value: extraText(e.value) })), packets: packetViews(p, ctx.limits.payloadBytes) }
-        : null,
-    });
-    day = d;
+/** One network page part: a signature summary, then every host's alerts under its address. */
+async function finishNet(p: SidePass, u: NetUnit): Promise<void> {
+  if (u.skip) return;
+  const { ctx, side } = p;
+  const rel = u.id;
+  const root = rootPrefix(rel);
+  const all: RawAlert[] = [];
+  for (const st of u.hosts) for (const a of st.rows) all.push(a);
+  const caps = captures(p, all);
+  const style = rowStyle(p, root, true);
+  // The address column comes first: one more column for detail rows.
+  style.cols += 1;
+  const rows: string[] = [];
+  const sigs = new Map<number, { sigId: number; count: number; firstUs: number; lastUs: number }>();
+  const otherName = sideNames(side).otherName;
+  for (const st of u.hosts) {
+    for (const s of st.sigs) {
+      const t = sigs.get(s.sigId);
+      if (t === undefined) sigs.set(s.sigId, { ...s });
+      else {
+        t.count += s.count;
+        t.firstUs = Math.min(t.firstUs, s.firstUs);
+        t.lastUs = Math.max(t.lastUs, s.lastUs);
+      }
+    }
+    const at = rows.length;
+    const n = alertRows(style, st.rows, caps, rows, null);
+    st.rows = [];
+    const other = st.otherHref === null ? '' : `<br><a href="${root}${st.otherHref}">as ${otherName}</a>`;
+    const head = `<tr id=${hostAnchor(st.ip)}><th rowspan=${Math.max(1, n)}>${st.ip}${other}`;
+    if (n === 0) rows.push(`${head}\n`);
+    else rows[at] = head + rows[at]!.slice(4);
   }
-  return out;
-}
-
-function group<T extends PacketRow | ExtraRow>(rows: T[]): Map<number, T[]> {
-  const m = new Map<number, T[]>();
-  for (const r of rows) {
-    const l = m.get(r.alertId);
-    if (l) l.push(r);
-    else m.set(r.alertId, [r]);
-  }
-  return m;
-}
-
-/** Payload dumps of an alert's packets, within one byte budget for the alert. */
-function packetViews(packets: PacketRow[], budget: number): Array<{ label: string; dump: string }> {
-  const out: Array<{ label: string; dump: string }> = [];
-  let left = budget;
-  for (const p of packets) {
-    const off = payloadOffset(p.linktype, p.data);
-    const payload = p.data.subarray(off);
-    const what = off > 0 ? `payload, ${payload.length} bytes` : `packet, ${p.data.length} bytes (headers not decoded)`;
-    out.push({
-      label: `packet ${p.seq + 1}: ${what}${packets.length > 1 ? ` of ${packets.length} packets` : ''}`,
-      dump: left > 0 ? (payload.length ? hexDump(payload, left) : '(no payload)') : '(not shown: page budget for this alert used)',
-    });
-    left -= Math.min(left, payload.length);
-  }
-  return out;
+  const parts = ctx.hosts.netPartsOf(side, u.net.id);
+  const sigList = [...sigs.values()].sort((a, b) => b.count - a.count || a.sigId - b.sigId);
+  const alerts = u.hosts.reduce((t, st) => t + st.h.count, 0);
+  await ctx.writer.write(rel, ctx.views.render('net', {
+    filterText: ctx.filterText, root, net: u.net.label, part: u.part, parts, ...sideNames(side), sensor: ctx.soleSensor,
+    hosts: u.hosts.length, alerts, minHostPage: ctx.limits.minHostPage,
+    topHref: side === 'src' ? 'top-sources.html' : 'top-destinations.html',
+    head: alertHeader(side, ctx.soleSensor === null), rows: rows.join(''), sigRows: sigTableRows(root, ctx.sigs, sigList),
+    pager: pagerHtml(u.part, parts, (k) => `${root}${netPagePath(side, u.net.base, k)}`),
+  }));
+  ctx.writer.recordHost(u.id, u.key, [rel]);
 }

@@ -2,13 +2,13 @@
  * sig/<gid>-<sid>.html: one page per reported signature: metadata, references, rule text,
  * timeline, and its sources and destinations (counts for this signature and overall). The host
  * lists are bounded (limits.sigHosts, most alerts first): a ping sweep has a destination per
- * address, and every address has its own page anyway.
+ * address, and every address is reachable from its network's page or the top lists anyway.
  */
 import { ipFromKey } from '../../model/ip.js';
 import type { ReportSignature, Side } from '../../store/sqlite/report-queries.js';
 import { fmtTime } from '../format.js';
-import { hostPagePath } from '../filenames.js';
 import { hourlyChart } from '../svg-chart.js';
+import { hostListRows } from '../rows.js';
 import type { PageContext } from './context.js';
 
 export async function writeSigPages(ctx: PageContext, sigs: ReportSignature[]): Promise<void> {
@@ -17,10 +17,10 @@ export async function writeSigPages(ctx: PageContext, sigs: ReportSignature[]): 
     const side = (which: Side, title: string, total: number) => {
       const rows = ctx.q.sigHosts(which, s.id, ctx.limits.sigHosts).map((h) => {
         const ip = ipFromKey(h.ip);
-        return { ip, href: hostPagePath(which, ip), count: h.count, total: h.total, first: fmtTime(h.firstUs), last: fmtTime(h.lastUs) };
+        return { ip, href: ctx.hosts.href(which, ip, h.ip), count: h.count, total: h.total, firstUs: h.firstUs, lastUs: h.lastUs };
       });
       return {
-        id: which === 'src' ? 'sources' : 'destinations', title, rows, total, more: total - rows.length,
+        id: which === 'src' ? 'sources' : 'destinations', title, rows: hostListRows('../', rows), shown: rows.length, total, more: total - rows.length,
         topHref: which === 'src' ? 'top-sources.html' : 'top-destinations.html',
         topText: which === 'src' ? 'top sources' : 'top destinations',
       };

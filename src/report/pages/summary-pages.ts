@@ -6,7 +6,6 @@
 import { ipFromKey } from '../../model/ip.js';
 import type { ReportSignature, Side } from '../../store/sqlite/report-queries.js';
 import { fmtNum, fmtTime, proto } from '../format.js';
-import { hostPagePath } from '../filenames.js';
 import { hourlyChart } from '../svg-chart.js';
 import type { PageContext } from './context.js';
 
@@ -43,14 +42,14 @@ export async function writeTopHosts(ctx: PageContext, side: Side): Promise<void>
   const rows = ctx.q.topHosts(side, ctx.limits.topHosts).map((h) => {
     const ip = ipFromKey(h.ip);
     return {
-      ip, href: hostPagePath(side, ip), count: h.count, sigs: h.sigs, first: fmtTime(h.firstUs), last: fmtTime(h.lastUs),
-      otherHref: h.other ? hostPagePath(other, ip) : null,
+      ip, href: ctx.hosts.href(side, ip, h.ip), count: h.count, sigs: h.sigs, first: fmtTime(h.firstUs), last: fmtTime(h.lastUs),
+      otherHref: h.other ? ctx.hosts.href(other, ip, h.ip) : null,
     };
   });
   const title = side === 'src' ? 'Top sources' : 'Top destinations';
   await ctx.writer.write(side === 'src' ? 'top-sources.html' : 'top-destinations.html', ctx.views.render('top-hosts', {
     title, rows, total: side === 'src' ? totals.sources : totals.destinations, filterText: ctx.filterText,
-    otherTitle: side === 'src' ? 'also a destination' : 'also a source',
+    otherTitle: side === 'src' ? 'also a destination' : 'also a source', minHostPage: ctx.limits.minHostPage,
   }));
 }
 

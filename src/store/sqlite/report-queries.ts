@@ -58,6 +58,8 @@ const TEMP_TABLES = `
 export class ReportQueries {
   private readonly where: { sql: string; params: unknown[] };
   private readonly st = new Map<string, Database.Statement>();
+  /** The highest alert id the working set covers (set by prepare()): host pages read no later row. */
+  private maxId = Number.MAX_SAFE_INTEGER;
 
   constructor(private readonly db: Database.Database, private readonly filter: AlertFilter) {
     this.where = alertWhere(filter);
@@ -74,6 +76,11 @@ export class ReportQueries {
     const db = this.db;
     db.exec(TEMP_TABLES);
     const fill = db.transaction(() => {
+      // Rollups cover ids up to the watermark; a grouped pass covers what exists now. Alerts
+      // arriving while the site is written must not show up on host pages the tables omit.
+      this.maxId = rollupsAnswer(this.filter)
+        ? this.watermark()
+        : ((db.prepare('SELECT max(id) AS m FROM alerts').get() as { m: number | null }).m ?? 0);
       if (rollupsAnswer(this.filter)) this.fillFromRollups();
       else this.fillFromAlerts();
       db.exec(`INSERT INTO temp.rep_host (side, ip, n, first, last, sigs)
@@ -189,6 +196,11 @@ export class ReportQueries {
       .map((r) => ({ ...r, other: r.other === 1 }));
   }
 
+  /** Every host of one side in address order as raw [ip, alerts] rows (the host map's pass). */
+  hostCounts(side: Side): IterableIterator<[Buffer, number]> {
+    return this.q('SELECT ip, n FROM temp.rep_host WHERE side = ? ORDER BY ip').raw(true).iterate(SIDE_NO[side]) as IterableIterator<[Buffer, number]>;
+  }
+
   /** Hosts of one side in address order, after `after` (keyset), `limit` at a time. */
   hostBatch(side: Side, after: Buffer | null, limit: number): ReportHost[] {
     return (this.q(`SELECT h.ip, h.n AS count, h.first AS firstUs, h.last AS lastUs, h.sigs,
@@ -200,21 +212,27 @@ export class ReportQueries {
 
   /**
    * Every alert of one side in (address, ts, id) order: ONE scan of the address index for the
-   * whole site, as raw rows (see ALERT_COLUMNS). Per-host queries cost ~80 µs each in
+   * whole site, as raw rows [id, ts, sig_id, rev, msg, proto, hex(src), sport, hex(dst), dport,
+   * sensor_id] (upper-case hex of the 16-byte keys), from address `from` on (the page builder
+   * restarts the scan past hosts it keeps from the previous run). Per-host queries cost ~80 µs each in
    * better-sqlite3, which dominated sites with tens of thousands of small hosts.
    */
-  sideAlerts(side: Side): IterableIterator<unknown[]> {
+  sideAlerts(side: Side, from?: Buffer): IterableIterator<unknown[]> {
     const [col, index] = side === 'src' ? ['a.src', 'alerts_src'] : ['a.dst', 'alerts_dst'];
     const w = this.where;
-    return this.q(`SELECT a.id, a.ts, a.sig_id, a.rev, a.msg, a.proto, a.src, a.sport, a.dst, a.dport, a.sensor_id
-      FROM alerts a INDEXED BY ${index} WHERE ${col} IS NOT NULL AND ${w.sql} ORDER BY ${col}, a.ts, a.id`)
-      .raw(true).iterate(...w.params) as IterableIterator<unknown[]>;
+    // Addresses as hex text: cheaper to materialise than Buffers, and ordered like the blobs.
+    return this.q(`SELECT a.id, a.ts, a.sig_id, a.rev, a.msg, a.proto, hex(a.src), a.sport, hex(a.dst), a.dport, a.sensor_id
+      FROM alerts a INDEXED BY ${index} WHERE ${col} >= ? AND a.id <= ? AND ${w.sql} ORDER BY ${col}, a.ts, a.id`)
+      .raw(true).iterate(from ?? Buffer.alloc(0), this.maxId, ...w.params) as IterableIterator<unknown[]>;
   }
 
-  /** Signature counts of the hosts in (after, upTo] on one side, by address then count. */
-  hostSigsRange(side: Side, after: Buffer | null, upTo: Buffer): Array<HostSig & { ip: Buffer }> {
-    return this.q(`SELECT ip, sig_id AS sigId, n AS count, first AS firstUs, last AS lastUs FROM temp.rep_host_sig
-      WHERE side = ? AND ip > ? AND ip <= ? ORDER BY ip, n DESC, sig_id`).all(SIDE_NO[side], after ?? Buffer.alloc(0), upTo) as Array<HostSig & { ip: Buffer }>;
+  /**
+   * Signature counts of the hosts in (after, upTo] on one side as raw [ip, sigId, count, first,
+   * last] rows in primary key order (address, signature id): no sort in SQLite.
+   */
+  hostSigsRange(side: Side, after: Buffer | null, upTo: Buffer): Array<[Buffer, number, number, number, number]> {
+    return this.q(`SELECT ip, sig_id, n, first, last FROM temp.rep_host_sig
+      WHERE side = ? AND ip > ? AND ip <= ? ORDER BY ip, sig_id`).raw(true).all(SIDE_NO[side], after ?? Buffer.alloc(0), upTo) as Array<[Buffer, number, number, number, number]>;
   }
 
   /**
