@@ -10,6 +10,7 @@ import { buildFilter, parseCidr, parseSigId, parseTimeSpec } from '../report/fil
 import { buildSite } from '../report/build-site.js';
 import { loadCatalog } from './catalog.js';
 import { collect, parsePositiveInt } from './options.js';
+import { parseCidr as parseHomeNet } from './flow-options.js';
 
 interface ReportCliOptions {
   db: string;
@@ -25,6 +26,7 @@ interface ReportCliOptions {
   defaultRules: boolean;
   pageSize: number;
   minHostPage: number;
+  homeNet?: string[];
   json?: boolean;
   quiet?: boolean;
 }
@@ -59,6 +61,7 @@ export function reportCommand(): Command {
     .option('--rules <path>', 'rule maps or .rules files for references and rule text (repeatable)', collect, [])
     .option('--no-default-rules', "do not load Snarf's shipped rules/ metadata")
     .option('--page-size <n>', 'alerts per host page', parsePositiveInt, 500)
+    .option('--home-net <cidr>', 'internal networks for verdicts, clusters and anomalies (repeatable; default: the policy file, the store, then RFC 1918)', parseHomeNet)
     .option('--min-host-page <n>', 'alerts an address needs for pages of its own; fewer: a section of its network page (IPv4 /24, IPv6 /64); 1: a page per address', parsePositiveInt, 20)
     .option('--json', 'print the result as JSON on stdout')
     .option('-q, --quiet', 'no warnings, only errors and the result')
@@ -71,7 +74,10 @@ export function reportCommand(): Command {
       const catalog = await loadCatalog(o.rules, o.defaultRules, (w) => logger.warning(w));
       const store = await openStore(o.db, { mustExist: true });
       try {
-        const r = await buildSite(store, { outDir: o.out, filter, catalog, limits: { pageSize: o.pageSize, minHostPage: o.minHostPage } });
+        const r = await buildSite(store, {
+          outDir: o.out, filter, catalog, dbPath: o.db, homeNets: o.homeNet,
+          limits: { pageSize: o.pageSize, minHostPage: o.minHostPage },
+        });
         const index = path.resolve(r.index);
         if (o.json) {
           process.stdout.write(`${JSON.stringify({ db: store.location, ...r, index }, null, 2)}\n`);

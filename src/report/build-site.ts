@@ -24,9 +24,10 @@ import { DEFAULT_LIMITS, sigMetaMap, type Limits, type PageContext } from './pag
 import { writeBreakdowns, writeIndex, writeTopHosts } from './pages/summary-pages.js';
 import { writeSigPages } from './pages/sig-pages.js';
 import { writeHostPages } from './pages/host-pages.js';
+import { writeAnalysisPages } from './pages/analysis-pages.js';
 
 /** Bumped when page builders change what they print (templates are digested separately). */
-const BUILDER_VERSION = 2;
+const BUILDER_VERSION = 3;
 
 export interface BuildOptions {
   outDir: string;
@@ -37,6 +38,10 @@ export interface BuildOptions {
   concurrency?: number;
   /** Progress callback: phase names as they start. */
   onPhase?(phase: string): void;
+  /** The database file: the policy, notes and state files sit beside it. */
+  dbPath?: string;
+  /** Internal networks for verdicts, clusters and anomalies (default: policy, store, then RFC 1918). */
+  homeNets?: string[];
 }
 
 export interface BuildResult extends WriteStats {
@@ -98,6 +103,16 @@ export async function buildSite(store: Store, opts: BuildOptions): Promise<Build
   await writeTopHosts(ctx, 'src');
   await writeTopHosts(ctx, 'dst');
   await writeBreakdowns(ctx, reported);
+  // Verdicts, clusters, anomalies, policy and notes: their pages, and what host pages say of each
+  // address (computed once, looked up per host).
+  opts.onPhase?.('analysis');
+  const analysis = await writeAnalysisPages({
+    store, dbPath: opts.dbPath ?? store.location, writer, views, filter,
+    filterText: ctx.filterText, site: ctx, homeNets: opts.homeNets,
+  });
+  ctx.hostLinks = (ip) => analysis.annotations.links(ip);
+  ctx.hostKey = (ip) => analysis.annotations.keyOf(ip);
+  ctx.hostAnnotation = (ip) => analysis.annotations.get(ip);
   opts.onPhase?.('signatures');
   await writeSigPages(ctx, reported);
   opts.onPhase?.('sources');

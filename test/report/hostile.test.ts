@@ -33,7 +33,12 @@ test('hostile messages, URIs, hostnames, payloads and references render as text 
       assert.equal((html.match(/<\/title>/gi) ?? []).length, 1, `${name}: </title>`);
       assert.equal((html.match(/<title>/gi) ?? []).length, 1, `${name}: <title>`);
       for (const tag of html.match(/<[a-z][^>]*>/gi) ?? []) {
-        assert.doesNotMatch(tag, /javascript:|onerror|\son[a-z]+=/i, `${name}: ${tag}`);
+        // Escaped text inside a quoted attribute value is data, not markup: only what stands
+        // outside the quotes can be an attribute, and no URL attribute may hold javascript:.
+        const bare = tag.replace(/"[^"]*"|'[^']*'/g, '""');
+        assert.doesNotMatch(bare, /onerror|\son[a-z]+=/i, `${name}: ${tag}`);
+        assert.doesNotMatch(tag, /\s(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:/i, `${name}: ${tag}`);
+        assert.ok(!/[<>]/.test(tag.slice(1, -1)), `${name}: raw < or > inside a tag: ${tag}`);
       }
     }
     const text = (rel: string): string => decodeEntities(fs.readFileSync(path.join(out, rel), 'utf8'));

@@ -24,14 +24,25 @@ function unescapeAttr(v: string): string {
   return v.replace(/&quot;/g, '"').replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-/** An attribute's value, quoted or not (`href="a b"`, `href=a`); entities decoded. */
-const ATTR = (name: string): RegExp => new RegExp(`\\s${name}=(?:"([^"]*)"|'([^']*)'|([^\\s"'=<>\`]+))`, 'g');
+/**
+ * The attributes of a start tag, read left to right as a browser does, so that text inside a
+ * quoted value (`data-x="&lt;img src=x&gt;"`) is never taken for an attribute of its own.
+ */
+function attributesOf(tag: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const re = /\s*([^\s=>/"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/y;
+  re.lastIndex = (/^<[a-z][a-z0-9]*/i.exec(tag)?.[0].length) ?? 1;
+  for (let m = re.exec(tag); m !== null && m[0] !== ''; m = re.exec(tag)) {
+    out.push([m[1]!.toLowerCase(), unescapeAttr(m[2] ?? m[3] ?? m[4] ?? '')]);
+  }
+  return out;
+}
 
 /** Every element id on a page. */
 function idsOf(html: string): Set<string> {
   const out = new Set<string>();
   for (const m of html.matchAll(/<[a-z][a-z0-9]*\b[^>]*>/gi)) {
-    for (const a of m[0].matchAll(ATTR('id'))) out.add(unescapeAttr(a[1] ?? a[2] ?? a[3]!));
+    for (const [name, value] of attributesOf(m[0])) if (name === 'id') out.add(value);
   }
   return out;
 }
@@ -55,9 +66,9 @@ export function checkLinks(dir: string): { problems: string[]; links: number; an
     const rel = path.relative(dir, file);
     for (const t of html.matchAll(/<([a-z][a-z0-9]*)\b[^>]*>/gi)) {
       const tag = t[1]!.toLowerCase();
-      for (const attr of ['href', 'src']) {
-        for (const m of t[0].matchAll(ATTR(attr))) {
-          const url = unescapeAttr(m[1] ?? m[2] ?? m[3]!);
+      for (const [attr, url] of attributesOf(t[0])) {
+        if (attr !== 'href' && attr !== 'src') continue;
+        {
           if (/^https?:\/\//i.test(url)) {
             // External reference links are fine to click, never to load.
             if (tag !== 'a' || attr !== 'href') problems.push(`${rel}: loads ${url} from another host`);

@@ -11,6 +11,7 @@ import type { Views } from '../views.js';
 import type { HostMap } from '../host-map.js';
 import { esc, safeHref } from '../format.js';
 import { sigPagePath } from '../filenames.js';
+import type { HostAnnotation } from '../analysis/host-annotations.js';
 
 export interface Limits {
   /** Alerts per host page (page 1 and every `<ip>/<k>.html`). */
@@ -71,8 +72,12 @@ export interface PageContext {
   hosts: HostMap;
   /** The reported sensor when there is exactly one (alert rows then have no sensor column), else null. */
   soleSensor: string | null;
-  /** Optional links a host page shows (verdict and cluster pages, once those exist). */
+  /** Links a host page shows to the analysis pages (verdict, clusters, anomalies, policy). */
   hostLinks?: (ip: string) => Array<{ href: string; text: string }>;
+  /** A short digest of what the analysis says of a host: part of its page's change key. */
+  hostKey?: (ip: string) => string;
+  /** What the analysis says of a host (verdict, clusters, findings, policy, incidents, notes). */
+  hostAnnotation?: (ip: string) => HostAnnotation | null;
 }
 
 /** References of a signature as shown: a link only for http(s) URLs, else `system,id` as text. */

@@ -22,6 +22,7 @@ import { hostAnchor, hostPagePath, netOfKey, netPagePath, rootPrefix, sameNet, t
 import { ipFromHex, NetCutter } from '../host-map.js';
 import { alertCols, alertHeader, alertRows, byAlert, Col, peerTableRows, sigTableRows, type Captures, type RawAlert, type RowStyle } from '../rows.js';
 import type { PageContext } from './context.js';
+import type { HostAnnotation } from '../analysis/host-annotations.js';
 
 const HOST_BATCH = 1000;
 /** Distinct peers counted in memory per host; beyond this the store groups them instead. */
@@ -107,7 +108,7 @@ function hostState(p: SidePass, h: ReportHost, sigs: HostSig[]): HostState {
   }
   const ip = ipFromKey(h.ip);
   const otherHref = h.other ? p.ctx.hosts.href(p.other, ip, h.ip) : null;
-  const key = `${h.count}|${h.firstUs}|${h.lastUs}|${otherHref ?? '-'}|${sigKey.digest('base64url').slice(0, 16)}`;
+  const key = `${h.count}|${h.firstUs}|${h.lastUs}|${otherHref ?? '-'}|${sigKey.digest('base64url').slice(0, 16)}|${p.ctx.hostKey?.(ip) ?? ''}`;
   return { h, hex: h.ip.toString('hex').toUpperCase(), ip, sigs, key, otherHref, rows: [] };
 }
 
@@ -282,6 +283,7 @@ function hostHeader(p: SidePass, st: HostState): Record<string, unknown> {
   return {
     ip: st.ip, side: p.side, ...sideNames(p.side),
     otherHref: st.otherHref, extraLinks: p.ctx.hostLinks?.(st.ip) ?? [],
+    annotation: annotationView(p.ctx.hostAnnotation?.(st.ip) ?? null),
     count: h.count, sigCount: h.sigs, first: fmtTime(h.firstUs), last: fmtTime(h.lastUs),
   };
 }
@@ -391,4 +393,23 @@ async function finishNet(p: SidePass, u: NetUnit): Promise<void> {
     pager: pagerHtml(u.part, parts, (k) => `${root}${netPagePath(side, u.net.base, k)}`),
   }));
   ctx.writer.recordHost(u.id, u.key, [rel]);
+}
+
+/** What a host page prints of the analysis: plain strings, escaped by the template. */
+function annotationView(a: HostAnnotation | null): Record<string, unknown> | null {
+  if (a === null) return null;
+  const v = a.verdict;
+  const lines: string[] = [];
+  if (v) lines.push(`P2P verdict: ${v.level} (${v.protocols.join(', ') || 'p2p'})`);
+  for (const c of a.clusters) lines.push(`IRC-bot cluster of ${c.server} (${c.level})${c.new ? ': new member' : ''}`);
+  for (const f of a.anomalies) lines.push(`${f.kind}: ${f.summary}`);
+  if (a.policy && a.policy.state !== 'none') lines.push(`policy: ${a.policy.state}`);
+  for (const i of a.history?.incidents ?? []) {
+    lines.push(`incident #${i.id}: offence ${i.offence} (${i.kinds.join(', ')}), step "${i.step.title}"${i.closedUs === null ? '' : ', closed'}`);
+  }
+  return {
+    lines,
+    reasons: v ? v.reasons.map((r) => `${r.level}: ${r.text}`) : [],
+    notes: a.notes.map((n) => `${n.at.slice(0, 10)} ${n.author}: ${n.text}`),
+  };
 }
