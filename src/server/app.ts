@@ -4,7 +4,7 @@
  * Order of the middleware is the security design:
  *   headers → URL length → (loopback Host check when open) → who is asking → server assets →
  *   body parsers (small limits) → login/logout → the user gate → CSRF on state changes →
- *   the static site, the live pages and the API → 404 and the error handler (no stack traces).
+ *   the static site, response approval, the live pages and the API → 404 and the error handler (no stack traces).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { authRequired, LoginThrottle, Sessions, type AuthConfig } from './auth.j
 import { csrfCheck, identify, loginRoutes, requireUser, type AccessOptions } from './access.js';
 import { apiRouter } from './api.js';
 import { pagesRouter, renderPage } from './pages.js';
+import { DecisionWriter, responsesRouter } from './responses.js';
 import { errorHandlers, loopbackHostOnly, securityHeaders, urlLimit } from './security.js';
 import { siteHandler } from './site.js';
 import type { ServerContext } from './context.js';
@@ -50,12 +51,13 @@ export function createServerApp(o: ServerOptions): ServerApp {
   const site = o.site ? path.resolve(o.site) : null;
   if (site && !fs.statSync(site, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${o.site}: not a directory (--site takes the --out of \`snarf report\`)`);
   const auth = o.auth ?? { users: [] };
-  // Read-only: the server can never damage the store, whatever a request does.
+  // Read-only: the server can never damage the store, whatever a request does. Response
+  // decisions alone go through a second, writable connection (responses.ts), opened at the first.
   const store = new SqliteStore(o.db, { readonly: true });
   const accessOptions: AccessOptions = { auth, sessions: new Sessions(o.now), secureCookies: o.secureCookies ?? false, throttle: o.throttle };
   const ctx: ServerContext = {
     store, queries: new ServerQueries(store.db), notes: new NotesStore(o.notesFile ?? notesPathFor(o.db)), views: new Views(),
-    siteDir: site, access: accessOptions, now: o.now ?? Date.now,
+    siteDir: site, access: accessOptions, now: o.now ?? Date.now, decisions: new DecisionWriter(o.db),
   };
   const app = express();
   app.disable('x-powered-by');
@@ -76,10 +78,11 @@ export function createServerApp(o: ServerOptions): ServerApp {
   app.use(requireUser);
   app.use(csrfCheck);
   if (site) app.use('/site', siteHandler(site));
+  app.use(responsesRouter(ctx));
   app.use('/api', apiRouter(ctx));
   app.use(pagesRouter(ctx));
   const { notFound, onError } = errorHandlers((req, res, status, message) => renderPage(ctx, req, res, 'error', { title: `Error ${status}`, status, message }, status));
   app.use(notFound);
   app.use(onError);
-  return { app, ctx, close: () => store.db.close() };
+  return { app, ctx, close: () => { ctx.decisions.close(); store.db.close(); } };
 }

@@ -69,12 +69,15 @@ test('3 collectors into one PostgreSQL, one killed -9 repeatedly: exactly the un
     const cfgB = writeConfig(dir, 'b', pg.url, spoolB, 'sensor-b');
     const cfgC = writeConfig(dir, 'c', pg.url, spoolC, 'sensor-a');
 
-    const a = collector(cfgA);
-    const c = collector(cfgC);
     const rnd = rng(11);
     let kills = 0;
     let midRun = 0;
     const total = FILES * EVENTS;
+    const a = collector(cfgA);
+    const c = collector(cfgC);
+    // A failed assertion must not leave daemons behind: they would keep the test runner waiting.
+    const running = [a, c];
+    try {
     const countB = async (): Promise<number> => {
       try {
         const r = await pgRows<{ n: number }>(pg.schema, "SELECT count(*) AS n FROM alerts WHERE sensor_id = (SELECT id FROM sensors WHERE name = 'sensor-b')");
@@ -84,9 +87,14 @@ test('3 collectors into one PostgreSQL, one killed -9 repeatedly: exactly the un
       }
     };
     // B is killed at random moments and restarted until it has been cut mid-run several times.
+    // Each kill waits until B has committed something new (bounded), so a loaded machine, where
+    // start-up alone can take longer than a fixed delay, still gets kills in the middle of a run.
     for (let round = 0; round < 40 && (midRun < 4 || kills < 6); round++) {
+      const before = await countB();
       const b = collector(cfgB);
-      await sleep(300 + rnd() * 500);
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && (await countB()) === before) await sleep(50);
+      await sleep(rnd() * 150);
       b.child.kill('SIGKILL');
       const r = await b.done;
       if (r.signal !== 'SIGKILL') assert.fail(`collector B exited on its own (${r.code}): ${r.stderr}`);
@@ -102,6 +110,9 @@ test('3 collectors into one PostgreSQL, one killed -9 repeatedly: exactly the un
     a.child.kill('SIGTERM');
     c.child.kill('SIGTERM');
     for (const r of [await a.done, await c.done]) assert.equal(r.code, 0, r.stderr);
+    } finally {
+      for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    }
     const finals = [cfgA, cfgB, cfgC].map((cfg) => collector(cfg, '--once'));
     for (const f of finals) {
       const r = await f.done;
