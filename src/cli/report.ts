@@ -27,6 +27,7 @@ interface ReportCliOptions {
   pageSize: number;
   minHostPage: number;
   homeNet?: string[];
+  analysis: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -61,6 +62,7 @@ export function reportCommand(): Command {
     .option('--rules <path>', 'rule maps or .rules files for references and rule text (repeatable)', collect, [])
     .option('--no-default-rules', "do not load Snarf's shipped rules/ metadata")
     .option('--page-size <n>', 'alerts per host page', parsePositiveInt, 500)
+    .option('--no-analysis', 'leave out the analysis pages (P2P, IRC clusters, anomalies, sensors, policy) and host annotations')
     .option('--home-net <cidr>', 'internal networks for verdicts, clusters and anomalies (repeatable; default: the policy file, the store, then RFC 1918)', parseHomeNet)
     .option('--min-host-page <n>', 'alerts an address needs for pages of its own; fewer: a section of its network page (IPv4 /24, IPv6 /64); 1: a page per address', parsePositiveInt, 20)
     .option('--json', 'print the result as JSON on stdout')
@@ -75,7 +77,7 @@ export function reportCommand(): Command {
       const store = await openStore(o.db, { mustExist: true });
       try {
         const r = await buildSite(store, {
-          outDir: o.out, filter, catalog, dbPath: o.db, homeNets: o.homeNet,
+          outDir: o.out, filter, catalog, dbPath: o.db, homeNets: o.homeNet, analysis: o.analysis,
           limits: { pageSize: o.pageSize, minHostPage: o.minHostPage },
         });
         const index = path.resolve(r.index);

@@ -42,6 +42,8 @@ export interface BuildOptions {
   dbPath?: string;
   /** Internal networks for verdicts, clusters and anomalies (default: policy, store, then RFC 1918). */
   homeNets?: string[];
+  /** Build the analysis pages and host annotations (default true; they cost a pass each). */
+  analysis?: boolean;
 }
 
 export interface BuildResult extends WriteStats {
@@ -105,14 +107,16 @@ export async function buildSite(store: Store, opts: BuildOptions): Promise<Build
   await writeBreakdowns(ctx, reported);
   // Verdicts, clusters, anomalies, policy and notes: their pages, and what host pages say of each
   // address (computed once, looked up per host).
-  opts.onPhase?.('analysis');
-  const analysis = await writeAnalysisPages({
-    store, dbPath: opts.dbPath ?? store.location, writer, views, filter,
-    filterText: ctx.filterText, site: ctx, homeNets: opts.homeNets,
-  });
-  ctx.hostLinks = (ip) => analysis.annotations.links(ip);
-  ctx.hostKey = (ip) => analysis.annotations.keyOf(ip);
-  ctx.hostAnnotation = (ip) => analysis.annotations.get(ip);
+  if (opts.analysis !== false) {
+    opts.onPhase?.('analysis');
+    const analysis = await writeAnalysisPages({
+      store, dbPath: opts.dbPath ?? store.location, writer, views, filter,
+      filterText: ctx.filterText, site: ctx, homeNets: opts.homeNets,
+    });
+    ctx.hostLinks = (ip) => analysis.annotations.links(ip);
+    ctx.hostKey = (ip) => analysis.annotations.keyOf(ip);
+    ctx.hostAnnotation = (ip) => analysis.annotations.get(ip);
+  }
   opts.onPhase?.('signatures');
   await writeSigPages(ctx, reported);
   opts.onPhase?.('sources');

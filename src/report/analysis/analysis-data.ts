@@ -162,7 +162,9 @@ export async function gatherAnalysis(o: GatherOptions): Promise<AnalysisData> {
   // loadKnownClusters only reads the state file: the report never records clusters (that is
   // `snarf clusters`' job), so new members stay new until someone runs it.
   const clusters = await attempt(async () => clusterReport(store, { homeNets, ...window, sensors: filter.sensors, known: await loadKnownClusters(o.dbPath) }));
-  const anomalies = await attempt(() => anomalyReport(store, { homeNets, ...window, sensors: filter.sensors }));
+  // Protocol checks read alerts on the web and mail ports into memory: bounded here so that a
+  // report of millions of alerts stays within its memory budget (the CLI can go further).
+  const anomalies = await attempt(() => anomalyReport(store, { homeNets, ...window, sensors: filter.sensors, maxAlerts: 100_000 }));
   const verdicts = await attempt(() => hostVerdicts(store, { homeNets, ...window }));
   const daily = await attempt(() => dailyFlows(store, homeNets));
   const { sensors, comparison } = sensorSections(store, filter, o.sensorPair, o.minSilentHours ?? 1);
