@@ -70,7 +70,8 @@ test('snarf mail delivers the summary over SMTP: headers, both parts, numbers of
     assert.match(html, /<h1[^>]*>Snarf nightly summary 2026-11-20 \(Asia\/Tokyo\)<\/h1>/);
     assert.match(html, new RegExp(`font-weight: bold;">${want.day}</td>`));
     for (const s of sum.signatures) assert.ok(html.includes(`href="https://snarf.example.ac.jp/site/sig/${s.gid}-${s.sid}.html"`));
-    assert.ok(html.includes('href="https://snarf.example.ac.jp/site/dst/192.168.1.50.html"'));
+    // A P2P host links to its row on the site's p2p.html (host pages may be network sections).
+    assert.ok(html.includes('href="https://snarf.example.ac.jp/site/p2p.html#h-192-168-1-50"'));
     assert.doesNotMatch(html, /<script|<img|<link|src=|url\(/i);
 
     // The state file says what went out.
