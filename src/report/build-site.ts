@@ -25,6 +25,7 @@ import { writeBreakdowns, writeIndex, writeTopHosts } from './pages/summary-page
 import { writeSigPages } from './pages/sig-pages.js';
 import { writeHostPages } from './pages/host-pages.js';
 import { writeAnalysisPages } from './pages/analysis-pages.js';
+import { notesForSig } from '../state/notes.js';
 
 /** Bumped when page builders change what they print (templates are digested separately). */
 const BUILDER_VERSION = 3;
@@ -116,6 +117,7 @@ export async function buildSite(store: Store, opts: BuildOptions): Promise<Build
     ctx.hostLinks = (ip) => analysis.annotations.links(ip);
     ctx.hostKey = (ip) => analysis.annotations.keyOf(ip);
     ctx.hostAnnotation = (ip) => analysis.annotations.get(ip);
+    ctx.sigNotes = (gid, sid) => notesForSig(analysis.data.notes, gid, sid).map((n) => `${n.at.slice(0, 10)} ${n.author}: ${n.text}`);
   }
   opts.onPhase?.('signatures');
   await writeSigPages(ctx, reported);

@@ -78,6 +78,8 @@ export interface PageContext {
   hostKey?: (ip: string) => string;
   /** What the analysis says of a host (verdict, clusters, findings, policy, incidents, notes). */
   hostAnnotation?: (ip: string) => HostAnnotation | null;
+  /** Triage notes on a signature (from `snarf serve`), as lines to print. */
+  sigNotes?: (gid: number, sid: number) => string[];
 }
 
 /** References of a signature as shown: a link only for http(s) URLs, else `system,id` as text. */

@@ -17,7 +17,7 @@
 import crypto from 'node:crypto';
 import { ipFromKey } from '../../model/ip.js';
 import type { HostSig, ReportHost, Side } from '../../store/sqlite/report-queries.js';
-import { fmtTime } from '../format.js';
+import { esc, fmtTime } from '../format.js';
 import { hostAnchor, hostPagePath, netOfKey, netPagePath, rootPrefix, sameNet, type NetRef } from '../filenames.js';
 import { ipFromHex, NetCutter } from '../host-map.js';
 import { alertCols, alertHeader, alertRows, byAlert, Col, peerTableRows, sigTableRows, type Captures, type RawAlert, type RowStyle } from '../rows.js';
@@ -378,7 +378,13 @@ async function finishNet(p: SidePass, u: NetUnit): Promise<void> {
     const n = alertRows(style, st.rows, caps, rows, null);
     st.rows = [];
     const other = st.otherHref === null ? '' : `<br><a href="${root}${st.otherHref}">as ${otherName}</a>`;
-    const head = `<tr id=${hostAnchor(st.ip)}><th rowspan=${Math.max(1, n)}>${st.ip}${other}`;
+    // What the analysis says of this address (verdict, clusters, findings, policy, notes), as on
+    // an own page; every line is escaped text.
+    const ann = annotationView(ctx.hostAnnotation?.(st.ip) ?? null);
+    const annLines = ann ? [...(ann.lines as string[]), ...(ann.notes as string[]).map((x) => `note ${x}`)] : [];
+    const said = annLines.map((l) => `<br><span class=ann>${esc(l)}</span>`).join('')
+      + (ctx.hostLinks?.(st.ip) ?? []).map((l) => `<br><a href="${root}${esc(l.href)}">${esc(l.text)}</a>`).join('');
+    const head = `<tr id=${hostAnchor(st.ip)}><th rowspan=${Math.max(1, n)}>${st.ip}${other}${said}`;
     if (n === 0) rows.push(`${head}\n`);
     else rows[at] = head + rows[at]!.slice(4);
   }

@@ -30,7 +30,7 @@ export async function writeSigPages(ctx: PageContext, sigs: ReportSignature[]): 
       sig: {
         id: `${s.gid}:${s.sid}:${s.rev}`, message: s.message, classification: s.classification ?? '', priority: s.priority ?? '',
         count: s.count, sources: s.sources, destinations: s.destinations, first: fmtTime(s.firstUs), last: fmtTime(s.lastUs),
-        refs: m.refs, ruleText: m.ruleText,
+        refs: m.refs, ruleText: m.ruleText, notes: ctx.sigNotes?.(s.gid, s.sid) ?? [],
       },
       chart: hourlyChart(ctx.q.hourly(s.id)),
       sides: [side('src', 'Sources', s.sources), side('dst', 'Destinations', s.destinations)],
