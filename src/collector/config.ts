@@ -11,6 +11,7 @@ import { SnarfError } from '../errors.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
 import { validateMailConfig, type MailConfig } from '../mail/mail-config.js';
 import { cidrRange } from '../model/ip.js';
+import { KeyChecker, type Obj } from '../config/key-checker.js';
 
 export type TextInputFormat = 'auto' | 'alert_fast' | 'alert_full' | 'alert_csv' | 'syslog' | 'eve' | 'snort3_json' | 'winny_log';
 export const TEXT_FORMATS: readonly TextInputFormat[] = ['auto', 'alert_fast', 'alert_full', 'alert_csv', 'syslog', 'eve', 'snort3_json', 'winny_log'];
@@ -64,51 +65,10 @@ export interface CollectorConfig {
   mail?: MailConfig;
 }
 
-type Obj = Record<string, unknown>;
 
 /** Builds the error for one key; the value is shown as JSON so its type is visible. */
-class Checker {
-  constructor(readonly file: string) {}
-
-  fail(key: string, message: string): never {
-    throw new SnarfError('SNARF_CONFIG_INVALID', `${key ? `${key}: ` : ''}${message}`, { file: this.file });
-  }
-
-  show(v: unknown): string {
-    const s = JSON.stringify(v);
-    return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 60)}...` : s;
-  }
-
-  object(key: string, v: unknown, allowed: readonly string[]): Obj {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(key, `expected a mapping, got ${this.show(v)}`);
-    for (const k of Object.keys(v as Obj)) {
-      if (!allowed.includes(k)) this.fail(key ? `${key}.${k}` : k, `unknown key (allowed here: ${allowed.join(', ')})`);
-    }
-    return v as Obj;
-  }
-
-  string(key: string, v: unknown): string {
-    if (typeof v !== 'string' || v.trim() === '') this.fail(key, `expected a non-empty string, got ${this.show(v)}`);
-    return v as string;
-  }
-
-  int(key: string, v: unknown, min: number, max: number): number {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      this.fail(key, `expected a whole number from ${min} to ${max}, got ${this.show(v)}`);
-    }
-    return v as number;
-  }
-
-  bool(key: string, v: unknown): boolean {
-    if (typeof v !== 'boolean') this.fail(key, `expected true or false, got ${this.show(v)}`);
-    return v as boolean;
-  }
-
-  required(key: string, o: Obj, k: string): unknown {
-    if (o[k] === undefined || o[k] === null) this.fail(key ? `${key}.${k}` : k, 'required key is missing');
-    return o[k];
-  }
-}
+/** The collector's checker is the shared one (src/config/key-checker.ts). */
+class Checker extends KeyChecker {}
 
 const TOP_KEYS = ['db', 'rules', 'default_rules', 'poll_ms', 'event_timeout_ms', 'batch_size', 'inputs', 'sflow', 'mail'] as const;
 const SFLOW_KEYS = ['listen', 'home_net'] as const;

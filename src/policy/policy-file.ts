@@ -14,8 +14,9 @@ import {
   FINDING_KINDS, POLICY_RULES, RESPONSE_ACTIONS,
   type FindingKind, type FindingLevel, type KindPolicy, type Policy, type PolicyRule, type ProcedureStep, type Registration, type ResponseAction,
 } from './types.js';
+import { KeyChecker } from '../config/key-checker.js';
 
-type Obj = Record<string, unknown>;
+import type { Obj } from '../config/key-checker.js';
 const LEVELS: readonly FindingLevel[] = ['confirmed', 'likely', 'watch'];
 const DAY_S = 86_400;
 /** Free text in the file (owner, reason, task names) is bounded and single-line. */
@@ -28,31 +29,8 @@ export function policyPathFor(db: string): string {
   return isPostgresUrl(db) ? 'snarf.policy.yaml' : `${db}.policy.yaml`;
 }
 
-class Checker {
-  constructor(readonly file: string) {}
-
-  fail(key: string, message: string): never {
-    throw new SnarfError('SNARF_CONFIG_INVALID', `${key ? `${key}: ` : ''}${message}`, { file: this.file });
-  }
-
-  show(v: unknown): string {
-    const s = v instanceof Date ? v.toISOString() : JSON.stringify(v);
-    return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 60)}...` : s;
-  }
-
-  object(key: string, v: unknown, allowed: readonly string[]): Obj {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(key, `expected a mapping, got ${this.show(v)}`);
-    for (const k of Object.keys(v as Obj)) {
-      if (!allowed.includes(k)) this.fail(key ? `${key}.${k}` : k, `unknown key (allowed here: ${allowed.join(', ')})`);
-    }
-    return v as Obj;
-  }
-
-  list(key: string, v: unknown): unknown[] {
-    if (!Array.isArray(v)) this.fail(key, `expected a list, got ${this.show(v)}`);
-    return v as unknown[];
-  }
-
+/** The shared checker (src/config/key-checker.ts) plus the policy's own value types. */
+class Checker extends KeyChecker {
   text(key: string, v: unknown): string {
     if (typeof v !== 'string' || v.trim() === '') this.fail(key, `expected a non-empty string, got ${this.show(v)}`);
     const s = (v as string).trim();
@@ -60,21 +38,6 @@ class Checker {
     if (/[\u0000-\u001f\u007f]/.test(s)) this.fail(key, 'control characters (line breaks, tabs, escapes) are not allowed');
     if (s.length > MAX_TEXT) this.fail(key, `longer than ${MAX_TEXT} characters`);
     return s;
-  }
-
-  oneOf<T extends string>(key: string, v: unknown, allowed: readonly T[]): T {
-    if (!allowed.includes(v as T)) this.fail(key, `${this.show(v)} is not one of ${allowed.join(', ')}`);
-    return v as T;
-  }
-
-  int(key: string, v: unknown, min: number, max: number): number {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(key, `expected a whole number from ${min} to ${max}, got ${this.show(v)}`);
-    return v as number;
-  }
-
-  bool(key: string, v: unknown): boolean {
-    if (typeof v !== 'boolean') this.fail(key, `expected true or false, got ${this.show(v)}`);
-    return v as boolean;
   }
 
   /** `30d`, `12h`, `90m`, `2w`, `3600s` → seconds. A bare number is refused: days or seconds? */
