@@ -51,7 +51,9 @@ EOF
 
 status="$(pg_lsclusters -h | awk -v v="$VER" '$1 == v && $2 == "main" {print $4}')"
 if [ "$status" = "online" ]; then
-  pg_ctlcluster "$VER" main reload >&2 || true
+  # A cluster the package started has its own settings; port, listen_addresses and
+  # max_connections only change on a restart.
+  pg_ctlcluster "$VER" main restart >&2
 else
   pg_ctlcluster "$VER" main start >&2
 fi
