@@ -12,11 +12,8 @@
  * Targets (issue): 1M alert_full in <= 15 s (>= 66,667 alerts/s) with peak RSS <= 300 MB, and
  * memory flat as the input grows. alert_fast is held to the same targets.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { arg, flag, isMain, parseSizes, round, timeCat } from './lib/measure.js';
-import { textInput, type BenchInput } from './lib/inputs.js';
+import { arg, isMain, round, timeCat } from './lib/measure.js';
+import { forEachBenchInput, textInput, type BenchInput } from './lib/inputs.js';
 import { cliImport } from './lib/import-bench.js';
 import type { ProfileSummary } from './lib/cpu-profile.js';
 
@@ -92,30 +89,17 @@ export function rssGrowth(bench: RssGrowthResult['bench'], format: string, resul
 async function main(): Promise<void> {
   const format = arg('format', 'full');
   if (format !== 'full' && format !== 'fast') throw new Error('--format is full or fast');
-  const sizes = parseSizes(arg('alerts', '100000,1000000'));
-  const given = arg('file');
-  if (given && sizes.length !== 1) throw new Error('--file needs --alerts N (the number of alerts it holds)');
-  const ownDir = arg('inputs') ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'snarf-text-bench-'));
-  const inputs = arg('inputs') ?? ownDir!;
-  const seed = Number(arg('seed', '42'));
-  const repeat = Number(arg('repeat', '1'));
-  const prof = arg('cpu-prof');
   const results: TextImportResult[] = [];
-  try {
-    for (const n of sizes) {
-      const input: BenchInput = given
-        ? { file: given, count: n, bytes: fs.statSync(given).size, generatedSeconds: 0 }
-        : await textInput(inputs, format, n, seed);
-      // Profile only the largest size: that is where time and memory go.
-      const r = measureTextImport(input, format, { repeat, cpuProfDir: prof && n === Math.max(...sizes) ? prof : undefined });
-      results.push(r);
-      console.log(JSON.stringify(r));
-    }
-    const g = rssGrowth('text-import-rss-growth', `alert_${format}`, results.map((r) => ({ size: r.alerts, peakRssMB: r.peakRssMB })), TEXT_TARGET.maxRssGrowth);
-    if (g) console.log(JSON.stringify(g));
-  } finally {
-    if (ownDir && !flag('keep')) fs.rmSync(ownDir, { recursive: true, force: true });
-  }
+  await forEachBenchInput({
+    countOption: 'alerts', defaultSizes: '100000,1000000', defaultSeed: 42, dirPrefix: 'snarf-text-bench-',
+    generate: (dir, n, seed) => textInput(dir, format, n, seed),
+  }, (input, run) => {
+    const r = measureTextImport(input, format, run);
+    results.push(r);
+    console.log(JSON.stringify(r));
+  });
+  const g = rssGrowth('text-import-rss-growth', `alert_${format}`, results.map((r) => ({ size: r.alerts, peakRssMB: r.peakRssMB })), TEXT_TARGET.maxRssGrowth);
+  if (g) console.log(JSON.stringify(g));
 }
 
 if (isMain(import.meta.url)) await main();

@@ -11,11 +11,8 @@
  * Prints one `unified2-import` JSON line per size, then a `unified2-import-rss-growth` line.
  * Targets (issue): >= 150,000 events/s, peak RSS <= 250 MB and flat as the input grows.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { arg, flag, isMain, parseSizes, round, timeCat } from './lib/measure.js';
-import { unified2Input, type BenchInput } from './lib/inputs.js';
+import { isMain, round, timeCat } from './lib/measure.js';
+import { forEachBenchInput, unified2Input, type BenchInput } from './lib/inputs.js';
 import { cliImport } from './lib/import-bench.js';
 import type { ProfileSummary } from './lib/cpu-profile.js';
 import { rssGrowth } from './text-import.js';
@@ -68,29 +65,17 @@ export function measureUnified2Import(input: BenchInput, opts: { repeat?: number
 }
 
 async function main(): Promise<void> {
-  const sizes = parseSizes(arg('events', '100000,1000000'));
-  const given = arg('file');
-  if (given && sizes.length !== 1) throw new Error('--file needs --events N (the number of events it holds)');
-  const ownDir = arg('inputs') ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'snarf-u2-import-bench-'));
-  const inputs = arg('inputs') ?? ownDir!;
-  const seed = Number(arg('seed', '1'));
-  const repeat = Number(arg('repeat', '1'));
-  const prof = arg('cpu-prof');
   const results: Unified2ImportResult[] = [];
-  try {
-    for (const n of sizes) {
-      const input: BenchInput = given
-        ? { file: given, count: n, bytes: fs.statSync(given).size, generatedSeconds: 0 }
-        : await unified2Input(inputs, n, seed);
-      const r = measureUnified2Import(input, { repeat, cpuProfDir: prof && n === Math.max(...sizes) ? prof : undefined });
-      results.push(r);
-      console.log(JSON.stringify(r));
-    }
-    const g = rssGrowth('unified2-import-rss-growth', 'unified2', results.map((r) => ({ size: r.events, peakRssMB: r.peakRssMB })), U2_TARGET.maxRssGrowth);
-    if (g) console.log(JSON.stringify(g));
-  } finally {
-    if (ownDir && !flag('keep')) fs.rmSync(ownDir, { recursive: true, force: true });
-  }
+  await forEachBenchInput({
+    countOption: 'events', defaultSizes: '100000,1000000', defaultSeed: 1, dirPrefix: 'snarf-u2-import-bench-',
+    generate: (dir, n, seed) => unified2Input(dir, n, seed),
+  }, (input, run) => {
+    const r = measureUnified2Import(input, run);
+    results.push(r);
+    console.log(JSON.stringify(r));
+  });
+  const g = rssGrowth('unified2-import-rss-growth', 'unified2', results.map((r) => ({ size: r.events, peakRssMB: r.peakRssMB })), U2_TARGET.maxRssGrowth);
+  if (g) console.log(JSON.stringify(g));
 }
 
 if (isMain(import.meta.url)) await main();

@@ -4,7 +4,9 @@
  * a temporary name and renamed with a metadata sidecar, so a half-written file is never reused.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { arg, flag, parseSizes } from './measure.js';
 import { writeSnortText } from './text-generator.js';
 import { writeUnified2File } from './u2-generator.js';
 
@@ -54,4 +56,33 @@ export function unified2Input(dir: string, events: number, seed = 1): Promise<Be
     const g = writeUnified2File(tmp, { events, seed });
     return { count: g.events, bytes: g.bytes, records: g.records };
   });
+}
+
+/**
+ * The input loop the import scenarios share: `--file F` (one size) or inputs generated per size
+ * (in `--inputs DIR`, else a temp dir removed afterwards unless `--keep`), `--seed`, `--repeat`,
+ * and `--cpu-prof DIR` for the largest size only (that is where time and memory go).
+ */
+export async function forEachBenchInput(
+  o: { countOption: string; defaultSizes: string; defaultSeed: number; dirPrefix: string; generate(dir: string, n: number, seed: number): Promise<BenchInput> },
+  each: (input: BenchInput, run: { repeat: number; cpuProfDir?: string }) => void | Promise<void>,
+): Promise<void> {
+  const sizes = parseSizes(arg(o.countOption, o.defaultSizes));
+  const given = arg('file');
+  if (given && sizes.length !== 1) throw new Error(`--file needs --${o.countOption} N (the number it holds)`);
+  const ownDir = arg('inputs') ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), o.dirPrefix));
+  const inputs = arg('inputs') ?? ownDir!;
+  const seed = Number(arg('seed', String(o.defaultSeed)));
+  const repeat = Number(arg('repeat', '1'));
+  const prof = arg('cpu-prof');
+  try {
+    for (const n of sizes) {
+      const input: BenchInput = given
+        ? { file: given, count: n, bytes: fs.statSync(given).size, generatedSeconds: 0 }
+        : await o.generate(inputs, n, seed);
+      await each(input, { repeat, cpuProfDir: prof && n === Math.max(...sizes) ? prof : undefined });
+    }
+  } finally {
+    if (ownDir && !flag('keep')) fs.rmSync(ownDir, { recursive: true, force: true });
+  }
 }

@@ -169,6 +169,20 @@ const PRINT = 32;
  * `wb` on a name reused within one second), which size and inode alone cannot see: the new
  * content starts with another timestamp. Checked on every poll, two 32-byte reads.
  */
+/** What a follower holds of the file it reads; each follower's own state extends it. */
+export interface OpenFile {
+  fh: fs.promises.FileHandle;
+  dev: number;
+  ino: number;
+  size: number;
+  /** Bytes read from the file so far. */
+  readPos: number;
+  /** First and last bytes read, to see a rewrite that size and inode miss. */
+  print: ReadPrint;
+  /** Records starting before this offset are already stored (resume point of a restart). */
+  skipBelow: number;
+}
+
 export interface ReadPrint {
   head: Buffer;
   tail: Buffer;

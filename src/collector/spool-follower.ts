@@ -32,7 +32,7 @@ import { Unified2Assembler, type AssemblerClock, type OrphanRecord } from '../in
 import type { U2Record } from '../inputs/unified2/records.js';
 import {
   EMPTY_PRINT, extendPrint, FollowerBase, printMatches, readAt, sameFile, statOrNull,
-  type Follower, type FollowerDeps, type Position, type ReadPrint,
+  type Follower, type FollowerDeps, type OpenFile, type Position,
 } from './follower.js';
 
 export interface SpoolFile {
@@ -77,18 +77,8 @@ export interface SpoolFollowerOptions extends FollowerDeps {
 }
 
 /** Everything about the file being read; replaced whole when the follower moves on. */
-interface Current {
+interface Current extends OpenFile {
   file: SpoolFile;
-  fh: fs.promises.FileHandle;
-  dev: number;
-  ino: number;
-  size: number;
-  /** Bytes handed to the decoder (the decoder's offset lags by a cut record at most). */
-  readPos: number;
-  /** First and last bytes read, to see a rewrite that size and inode miss. */
-  print: ReadPrint;
-  /** Alerts starting before this offset are already stored (resume point of a restart). */
-  skipBelow: number;
   decoder: Unified2Decoder;
   assembler: Unified2Assembler;
   counter: OccurrenceCounter;

@@ -30,7 +30,7 @@ import { enrichAlert } from '../import/enrich.js';
 import type { SignatureResolver } from '../rules/types.js';
 import {
   EMPTY_PRINT, extendPrint, FollowerBase, printMatches, readAt, sameFile, statOrNull,
-  type Follower, type FollowerDeps, type Position, type ReadPrint,
+  type Follower, type FollowerDeps, type OpenFile, type Position,
 } from './follower.js';
 
 export interface TextFollowerOptions extends FollowerDeps {
@@ -41,17 +41,9 @@ export interface TextFollowerOptions extends FollowerDeps {
   maxLineBytes?: number;
 }
 
-interface Current {
+interface Current extends OpenFile {
   /** The file read: the configured path, or its rotated sibling while draining it after a restart. */
   path: string;
-  fh: fs.promises.FileHandle;
-  dev: number;
-  ino: number;
-  size: number;
-  readPos: number;
-  /** First and last bytes read, to see a rewrite that size and inode miss. */
-  print: ReadPrint;
-  skipBelow: number;
   format: SnortTextFormat | null;
   splitter: LineSplitter | null;
   parser: TextParser | null;

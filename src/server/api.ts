@@ -21,10 +21,10 @@ import { alertDetailJson, alertJson } from './json.js';
 import { alertQuery, cursorText, intParam, many, one, parseSearch } from './params.js';
 import { HttpError } from './security.js';
 
-type Handler = (req: Request, res: Response) => Promise<void> | void;
+export type Handler = (req: Request, res: Response) => Promise<void> | void;
 
 /** Express 5 forwards rejected promises, but a wrapper keeps the no-store header in one place. */
-const h = (fn: Handler) => async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+export const h = (fn: Handler) => async (req: Request, res: Response, next: NextFunction): Promise<void> => {
   try {
     res.setHeader('Cache-Control', 'no-store');
     await fn(req, res);

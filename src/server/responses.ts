@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { SnarfError } from '../errors.js';
 import { parseTimeSpec } from '../report/filters.js';
 import { RESPONSE_ACTIONS, type ResponseAction } from '../policy/types.js';
@@ -34,6 +34,7 @@ import type { ServerContext } from './context.js';
 import { intParam, many, one } from './params.js';
 import { renderPage } from './pages.js';
 import { HttpError } from './security.js';
+import { h } from './api.js';
 
 /** Display order: what waits for a decision first, then what is in force, then the rest. */
 export const STATES: readonly ProposalStatus[] = ['pending', 'approved', 'expired', 'rejected', 'revoked'];
@@ -116,15 +117,6 @@ export class DecisionWriter {
   }
 }
 
-type Handler = (req: Request, res: Response) => Promise<void> | void;
-const h = (fn: Handler) => async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-  try {
-    res.setHeader('Cache-Control', 'no-store');
-    await fn(req, res);
-  } catch (err) {
-    next(err);
-  }
-};
 
 type Query = Record<string, unknown>;
 

@@ -142,18 +142,16 @@ export function ip4(b: Uint8Array, off: number): string {
   return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
 }
 
+/** The sample's source id: two words in expanded samples, type and index packed in compact ones. */
+function readSourceId(r: XdrReader, expanded: boolean): [number, number] {
+  if (expanded) return [r.u32(), r.u32()];
+  const sid = r.u32();
+  return [sid >>> 24, sid & 0xffffff];
+}
+
 function readFlowSample(r: XdrReader, expanded: boolean, h: DatagramHeader, ctx: DatagramContext): FlowSample {
   const sampleSeq = r.u32();
-  let sourceIdType: number;
-  let sourceIdIndex: number;
-  if (expanded) {
-    sourceIdType = r.u32();
-    sourceIdIndex = r.u32();
-  } else {
-    const sid = r.u32();
-    sourceIdType = sid >>> 24;
-    sourceIdIndex = sid & 0xffffff;
-  }
+  const [sourceIdType, sourceIdIndex] = readSourceId(r, expanded);
   const samplingRate = r.u32();
   const samplePool = r.u32();
   const drops = r.u32();
@@ -256,16 +254,7 @@ function mac(b: Uint8Array): number {
 
 function readCounterSample(r: XdrReader, expanded: boolean, h: DatagramHeader, ctx: DatagramContext): CounterSample {
   const sampleSeq = r.u32();
-  let sourceIdType: number;
-  let sourceIdIndex: number;
-  if (expanded) {
-    sourceIdType = r.u32();
-    sourceIdIndex = r.u32();
-  } else {
-    const sid = r.u32();
-    sourceIdType = sid >>> 24;
-    sourceIdIndex = sid & 0xffffff;
-  }
+  const [sourceIdType, sourceIdIndex] = readSourceId(r, expanded);
   const c: CounterSample = {
     agent: h.agent, subAgentId: h.subAgentId, datagramSeq: h.seq, timeUs: ctx.timeUs,
     sampleSeq, sourceIdType, sourceIdIndex, generic: null, otherRecords: 0,
