@@ -3,6 +3,7 @@
  * outgrow one machine). Async throughout so that a networked store fits behind it.
  */
 import type { Alert } from '../model/alert.js';
+import type { AlertRows } from './alert-rows.js';
 import type { WinnyEvent } from '../model/flow.js';
 import type { Evidence } from '../model/verdict.js';
 import type { DailyP2pReport } from '../inputs/sflow/daily-report.js';
@@ -109,6 +110,8 @@ export interface Store {
   readonly location: string;
   /** Stores a batch atomically, together with the bookmark that covers it. */
   ingest(items: IngestItem[], bookmark?: Bookmark): Promise<IngestResult>;
+  /** The same for batches already in columns (parse workers build these; ./alert-rows.ts). */
+  ingestRows(batches: AlertRows[], bookmark?: Bookmark): Promise<IngestResult>;
   getBookmark(input: string): Promise<Bookmark | undefined>;
   listBookmarks(): Promise<Bookmark[]>;
   /** Registers an input file for provenance and returns its id. */

@@ -25,6 +25,9 @@ function rawCounts(store: SqliteStore): unknown {
     sig: store.db.prepare('SELECT sig_id, sensor_id, count(*) n, min(ts) f, max(ts) l FROM alerts GROUP BY 1, 2 ORDER BY 1, 2').all(),
     src: store.db.prepare('SELECT sig_id, src ip, sensor_id, count(*) n, min(ts) f, max(ts) l FROM alerts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all(),
     hour: store.db.prepare('SELECT ts / 3600000000 h, sensor_id, sig_id, count(*) n FROM alerts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all(),
+    dst: store.db.prepare('SELECT sig_id, dst ip, sensor_id, count(*) n, min(ts) f, max(ts) l FROM alerts WHERE dst IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all(),
+    sensor: store.db.prepare('SELECT sensor_id, count(*) n, min(ts) f, max(ts) l FROM alerts GROUP BY 1 ORDER BY 1').all(),
+    dport: store.db.prepare('SELECT sensor_id, proto, dport, count(*) n FROM alerts WHERE proto IS NOT NULL AND dport IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3').all(),
   };
 }
 function rollupCounts(store: SqliteStore): unknown {
@@ -32,6 +35,9 @@ function rollupCounts(store: SqliteStore): unknown {
     sig: store.db.prepare('SELECT sig_id, sensor_id, n, first f, last l FROM r_sig ORDER BY 1, 2').all(),
     src: store.db.prepare('SELECT sig_id, ip, sensor_id, n, first f, last l FROM r_sig_src ORDER BY 1, 2, 3').all(),
     hour: store.db.prepare('SELECT hour h, sensor_id, sig_id, n FROM r_hour ORDER BY 1, 2, 3').all(),
+    dst: store.db.prepare('SELECT sig_id, ip, sensor_id, n, first f, last l FROM r_sig_dst ORDER BY 1, 2, 3').all(),
+    sensor: store.db.prepare('SELECT sensor_id, n, first f, last l FROM r_sensor ORDER BY 1').all(),
+    dport: store.db.prepare('SELECT sensor_id, proto, port dport, n FROM r_dport ORDER BY 1, 2, 3').all(),
   };
 }
 
@@ -52,6 +58,44 @@ test('rollups equal the raw rows after any mix of batches, duplicates and bulk i
       }
     },
   ), { numRuns: 25 });
+});
+
+test('bulk rollups summed in memory equal the raw rows, written early or late, with other writers and failed batches', async () => {
+  await fc.assert(fc.asyncProperty(
+    fc.array(fc.record({
+      ids: fc.array(fc.nat(80), { maxLength: 40 }),
+      // What happens around this batch: nothing, a write by another connection, a batch that fails.
+      // otherBulk: another connection's own bulk import, ending after this one.
+      event: fc.constantFrom('none', 'none', 'other', 'otherBulk', 'fail'),
+    }), { maxLength: 8 }),
+    fc.constantFrom(5, 50, 1_000_000),
+    async (batches, keys) => {
+      const file = path.join(tempDir(), 's.db');
+      const store = new SqliteStore(file, { bulkRollupKeys: keys });
+      const other = new SqliteStore(file);
+      try {
+        await store.ingest([item(alert(1000), 1000)]);
+        await store.beginBulk();
+        for (const b of batches) {
+          await store.ingest(b.ids.map((i) => item(alert(i, { dstIp: i % 9 === 0 ? null : alert(i).dstIp }), i)));
+          if (b.event === 'other' || b.event === 'otherBulk') {
+            if (b.event === 'otherBulk') await other.beginBulk();
+            await other.ingest([item(alert(500 + b.ids.length), 500 + b.ids.length)]);
+          }
+          if (b.event === 'fail') {
+            const broken = alert(3, { sensor: null as unknown as string });
+            await assert.rejects(store.ingest([item(alert(700), 700), item(broken, 701)]));
+          }
+        }
+        await store.endBulk();
+        await other.endBulk();
+        assert.deepEqual(rollupCounts(store), rawCounts(store));
+      } finally {
+        await other.close();
+        await store.close();
+      }
+    },
+  ), { numRuns: 40 });
 });
 
 test('a bulk import killed before its end is caught up when the store is next opened', async () => {

@@ -10,6 +10,7 @@
 import type pg from 'pg';
 import { identityHash } from '../../model/identity.js';
 import { ipKey } from '../../model/ip.js';
+import { alertsFromRows, type AlertRows } from '../alert-rows.js';
 import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
 import { createPool, inTransaction, parsePgUrl, withRetry, type PgOptions } from './connect.js';
 import { copyBool, copyBytes, copyInto, copyNum, copyText, LineChunks } from './copy-text.js';
@@ -133,6 +134,10 @@ export class PostgresStore implements Store {
       this.dims.clear();
       throw err;
     }
+  }
+
+  async ingestRows(batches: AlertRows[], bookmark?: Bookmark): Promise<IngestResult> {
+    return this.ingest(batches.flatMap(alertsFromRows), bookmark);
   }
 
   /** Encodes the batch as COPY text (ord keeps input order: the first of equal identities wins). */

@@ -5,17 +5,27 @@
  * nothing.
  */
 import Database from 'better-sqlite3';
-import type { Alert } from '../../model/alert.js';
-import { identityHash } from '../../model/identity.js';
 import { ipKey } from '../../model/ip.js';
 import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
 import { ADDRESS_INDEXES, MIGRATIONS } from './schema.js';
+import { RollupAccumulator } from './rollup-accumulator.js';
+import { EXTRA_FIELDS, F, FIELDS, PACKET_FIELDS, groupRows, type AlertRows } from '../alert-rows.js';
 import { querySummary } from './summary-query.js';
 import { attachFlowStore, type FlowStoreMethods } from './flow-store.js';
 import { attachResponseStore } from './response-store.js';
 import type { ResponseStoreMethods } from '../../response/types.js';
 
 type Stmt = Database.Statement;
+
+/** Distinct rollup keys a bulk import holds in memory before writing them out early. */
+const ACCUMULATOR_LIMIT = 400_000;
+
+/** End of the run of packet or extra entries (width numbers each) that belong to alert i. */
+function runEnd(list: unknown[], from: number, width: number, i: number): number {
+  let j = from;
+  while (j < list.length && list[j] === i) j += width;
+  return j;
+}
 
 interface SigCacheEntry {
   id: number;
@@ -33,7 +43,11 @@ export class SqliteStore implements Store {
   private readonly inputIds = new Map<string, number>();
   private readonly st: Record<string, Stmt>;
 
-  constructor(readonly location: string, opts: { readonly?: boolean } = {}) {
+  /** Distinct rollup keys a bulk import holds before writing them out early. */
+  private readonly bulkRollupKeys: number;
+
+  constructor(readonly location: string, opts: { readonly?: boolean; bulkRollupKeys?: number } = {}) {
+    this.bulkRollupKeys = opts.bulkRollupKeys ?? ACCUMULATOR_LIMIT;
     this.db = new Database(location, { readonly: opts.readonly ?? false });
     if (!opts.readonly) {
       this.db.pragma('journal_mode = WAL');
@@ -52,35 +66,34 @@ export class SqliteStore implements Store {
     this.catchUpRollups();
   }
 
-  private bulk = false;
+  /** Rollup deltas of a bulk import, summed as rows are inserted; null outside bulk mode. */
+  private acc: RollupAccumulator | null = null;
+  private bulkMark = 0;
+  private bulkVersion = 0;
 
   /**
    * Bulk mode for large imports: rows are stored (and deduplicated) batch by batch, while the
    * rollups and the address indexes are brought up to date once, in endBulk().
    */
   async beginBulk(): Promise<void> {
-    if (this.bulk) return;
-    this.bulk = true;
+    if (this.acc) return;
     for (const [name] of ADDRESS_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+    this.catchUpRollups();
+    this.acc = new RollupAccumulator();
+    this.bulkMark = (this.st.getMark!.get() as { value: number }).value;
+    this.bulkVersion = this.db.pragma('data_version', { simple: true }) as number;
   }
 
   async endBulk(): Promise<void> {
-    if (!this.bulk) return;
-    this.bulk = false;
-    this.catchUpRollups();
+    if (!this.acc) return;
+    this.db.transaction(() => this.writeAccumulated())();
+    this.acc = null;
     for (const [, sql] of ADDRESS_INDEXES) this.db.exec(sql);
   }
 
   /** Adds every row above the watermark to the rollups and raises the watermark, atomically. */
   catchUpRollups(): void {
-    this.db.transaction(() => {
-      const mark = (this.st.getMark!.get() as { value: number }).value;
-      const max = (this.st.maxId!.get() as { m: number }).m;
-      if (max > mark) {
-        this.applyRollups(mark);
-        this.st.setMark!.run(max);
-      }
-    })();
+    this.db.transaction(() => this.rollUpPending())();
   }
 
   private migrate(): void {
@@ -159,47 +172,62 @@ export class SqliteStore implements Store {
     return id;
   }
 
-  private signature(a: Alert): SigCacheEntry {
+  /** Signature row id, inserting the signature or filling in what an earlier input lacked. */
+  private signature(
+    gid: number, sid: number, rev: number, message: string, classification: string | null, priority: number | null,
+    refs: string | null,
+  ): SigCacheEntry {
     // Numeric key (no string per alert); gids above 2^20 never occur but stay correct.
-    const key = a.gid < 0x100000 ? a.gid * 4294967296 + a.sid : `${a.gid}:${a.sid}`;
+    const key = gid < 0x100000 ? gid * 4294967296 + sid : `${gid}:${sid}`;
     let e = this.sigs.get(key);
     if (e === undefined) {
-      const row = this.st.sigGet!.get(a.gid, a.sid) as
+      const row = this.st.sigGet!.get(gid, sid) as
         { id: number; rev: number; message: string; classification: string | null; priority: number | null } | undefined;
       if (row) {
         e = { id: row.id, rev: row.rev, message: row.message, hasClass: row.classification !== null, hasPriority: row.priority !== null };
       } else {
-        const refs = a.references.length > 0 ? JSON.stringify(a.references) : null;
-        const id = Number(this.st.sigIns!.run(a.gid, a.sid, a.rev, a.message, a.classification, a.priority, refs).lastInsertRowid);
-        e = { id, rev: a.rev, message: a.message, hasClass: a.classification !== null, hasPriority: a.priority !== null };
+        const id = Number(this.st.sigIns!.run(gid, sid, rev, message, classification, priority, refs).lastInsertRowid);
+        e = { id, rev, message, hasClass: classification !== null, hasPriority: priority !== null };
       }
       this.sigs.set(key, e);
     }
-    if (a.rev > e.rev || (!e.hasClass && a.classification !== null) || (!e.hasPriority && a.priority !== null)) {
-      const refs = a.references.length > 0 ? JSON.stringify(a.references) : null;
-      this.st.sigUpd!.run(a.rev, a.classification, a.priority, refs, e.id);
-      e.rev = Math.max(e.rev, a.rev);
-      e.hasClass ||= a.classification !== null;
-      e.hasPriority ||= a.priority !== null;
+    if (rev > e.rev || (!e.hasClass && classification !== null) || (!e.hasPriority && priority !== null)) {
+      this.st.sigUpd!.run(rev, classification, priority, refs, e.id);
+      e.rev = Math.max(e.rev, rev);
+      e.hasClass ||= classification !== null;
+      e.hasPriority ||= priority !== null;
     }
     return e;
   }
 
   private lastInput: { sensorId: number; format: string; file: string; id: number } | null = null;
 
-  private inputId(a: Alert, sensorId: number): number {
+  private inputId(file: string, format: string, sensorId: number): number {
     // Consecutive alerts nearly always come from the same input: skip building a key for them.
     const last = this.lastInput;
-    if (last !== null && last.sensorId === sensorId && last.file === a.origin.file && last.format === a.origin.format) return last.id;
-    const key = `${sensorId}|${a.origin.format}|${a.origin.file}`;
+    if (last !== null && last.sensorId === sensorId && last.file === file && last.format === format) return last.id;
+    const key = `${sensorId}|${format}|${file}`;
     let id = this.inputIds.get(key);
     if (id === undefined) {
-      const row = this.st.inputGet!.get(a.origin.file, a.origin.format, sensorId) as { id: number } | undefined;
-      id = row ? row.id : Number(this.st.inputIns!.run(a.origin.file, a.origin.format, sensorId).lastInsertRowid);
+      const row = this.st.inputGet!.get(file, format, sensorId) as { id: number } | undefined;
+      id = row ? row.id : Number(this.st.inputIns!.run(file, format, sensorId).lastInsertRowid);
       this.inputIds.set(key, id);
     }
-    this.lastInput = { sensorId, format: a.origin.format, file: a.origin.file, id };
+    this.lastInput = { sensorId, format, file, id };
     return id;
+  }
+
+  /** 16-byte address keys, cached: a batch names the same few thousand hosts over and over. */
+  private readonly keys = new Map<string, Buffer>();
+
+  private key(ip: string): Buffer {
+    let k = this.keys.get(ip);
+    if (k === undefined) {
+      if (this.keys.size >= 65536) this.keys.clear();
+      k = ipKey(ip);
+      this.keys.set(ip, k);
+    }
+    return k;
   }
 
   async registerInput(path: string, format: string, sensor: string): Promise<number> {
@@ -209,67 +237,127 @@ export class SqliteStore implements Store {
   }
 
   async ingest(items: IngestItem[], bookmark?: Bookmark): Promise<IngestResult> {
+    return this.ingestRows(groupRows(items), bookmark);
+  }
+
+  async ingestRows(batches: AlertRows[], bookmark?: Bookmark): Promise<IngestResult> {
     try {
-      return this.ingestTx(items, bookmark);
+      return this.ingestTx(batches, bookmark);
     } catch (err) {
-      // Ids cached during a rolled-back transaction may not exist: forget them.
+      // Ids cached during a rolled-back transaction may not exist: forget them. Rollup deltas
+      // summed for its rows are void too, so the end of a bulk import must use the SQL pass.
       this.sensorIds.clear();
       this.sigs.clear();
       this.inputIds.clear();
       this.lastInput = null;
+      if (this.acc) this.acc.usable = false;
       throw err;
     }
   }
 
-  private readonly ingestTx = (items: IngestItem[], bookmark?: Bookmark): IngestResult => this.db.transaction(() => {
+  private readonly ingestTx = (batches: AlertRows[], bookmark?: Bookmark): IngestResult => this.db.transaction(() => {
     let inserted = 0;
     let duplicates = 0;
     const st = this.st;
-    for (const item of items) {
-      const a = item.alert;
-      const sensorId = this.sensorId(a.sensor);
-      const sig = this.signature(a);
-      const h = item.hash ?? identityHash(item.identity);
-      const src = a.srcIp === null ? null : ipKey(a.srcIp);
-      const dst = a.dstIp === null ? null : ipKey(a.dstIp);
-      const details = item.details !== undefined ? item.details : a.packet === undefined ? null : JSON.stringify(a.packet);
-      const info = st.alertIns!.run(
-        a.timeUs, h, sensorId, sig.id, a.rev, a.priority, a.protocol, src, a.srcPort, dst, a.dstPort,
-        a.eventId, a.message === sig.message ? null : a.message, details, this.inputId(a, sensorId),
-        a.origin.offset, a.origin.line ?? null,
-      );
-      let alertId: number;
-      if (info.changes === 0) {
-        duplicates++;
-        // The same alert from a richer format fills in what the first one lacked: alert_full's
-        // header fields after alert_fast, unified2's packets and extra data after a text log.
-        if (details !== null) st.alertEnrich!.run(details, a.timeUs, h);
-        if (a.packets.length === 0 && a.extra.length === 0) continue;
-        alertId = (st.alertIdOf!.get(a.timeUs, h) as { id: number }).id;
-        if (st.hasPackets!.get(alertId) !== undefined || st.hasExtra!.get(alertId) !== undefined) continue;
-      } else {
-        inserted++;
-        alertId = Number(info.lastInsertRowid);
-      }
-      for (let i = 0; i < a.packets.length; i++) {
-        const p = a.packets[i]!;
-        st.packetIns!.run(alertId, i, p.timeUs, p.linktype, p.length, p.data);
-      }
-      for (let i = 0; i < a.extra.length; i++) {
-        const x = a.extra[i]!;
-        st.extraIns!.run(alertId, i, x.type, x.name, typeof x.value === 'string' ? x.value : Buffer.from(x.value));
+    const acc = this.acc;
+    for (const rows of batches) {
+      const v = rows.v;
+      const pk = rows.packets;
+      const xs = rows.extra;
+      let pj = 0;
+      let xj = 0;
+      for (let i = 0, o = 0; i < rows.count; i++, o += FIELDS) {
+        const sensorId = this.sensorId(v[o] as string);
+        const ts = v[o + F.timeUs] as number;
+        const h = v[o + F.hash] as number;
+        const rev = v[o + F.rev] as number;
+        const message = v[o + F.message] as string;
+        const sig = this.signature(
+          v[o + F.gid] as number, v[o + F.sid] as number, rev, message,
+          v[o + F.classification] as string | null, v[o + F.priority] as number | null, v[o + F.refs] as string | null,
+        );
+        const srcIp = v[o + F.srcIp] as string | null;
+        const dstIp = v[o + F.dstIp] as string | null;
+        const proto = v[o + F.protocol] as number | null;
+        const dport = v[o + F.dstPort] as number | null;
+        const details = v[o + F.details] as string | null;
+        const info = st.alertIns!.run(
+          ts, h, sensorId, sig.id, rev, v[o + F.priority], proto, srcIp === null ? null : this.key(srcIp), v[o + F.srcPort],
+          dstIp === null ? null : this.key(dstIp), dport, v[o + F.eventId], message === sig.message ? null : message, details,
+          this.inputId(rows.file, rows.format, sensorId), v[o + F.offset], v[o + F.line],
+        );
+        const pEnd = runEnd(pk, pj, PACKET_FIELDS, i);
+        const xEnd = runEnd(xs, xj, EXTRA_FIELDS, i);
+        let alertId: number;
+        if (info.changes === 0) {
+          duplicates++;
+          // The same alert from a richer format fills in what the first one lacked: alert_full's
+          // header fields after alert_fast, unified2's packets and extra data after a text log.
+          if (details !== null) st.alertEnrich!.run(details, ts, h);
+          const skip = pEnd === pj && xEnd === xj;
+          if (!skip) alertId = (st.alertIdOf!.get(ts, h) as { id: number }).id;
+          if (skip || st.hasPackets!.get(alertId!) !== undefined || st.hasExtra!.get(alertId!) !== undefined) {
+            pj = pEnd;
+            xj = xEnd;
+            continue;
+          }
+        } else {
+          inserted++;
+          alertId = Number(info.lastInsertRowid);
+          acc?.add(sig.id, sensorId, ts, srcIp, dstIp, proto, dport);
+        }
+        for (let seq = 0; pj < pEnd; pj += PACKET_FIELDS, seq++) {
+          st.packetIns!.run(alertId!, seq, pk[pj + 1], pk[pj + 2], pk[pj + 3], rows.packetBytes!.subarray(pk[pj + 4], pk[pj + 5]));
+        }
+        for (let seq = 0; xj < xEnd; xj += EXTRA_FIELDS, seq++) {
+          const value = xs[xj + 3] as string | Uint8Array;
+          st.extraIns!.run(alertId!, seq, xs[xj + 1], xs[xj + 2], typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+        }
       }
     }
-    // Rows above the watermark are summed into the rollups by SQLite itself (one grouped pass
-    // per rollup) in this same transaction; bulk imports do it once at their end.
-    if (inserted > 0 && !this.bulk) {
-      const mark = (st.getMark!.get() as { value: number }).value;
-      this.applyRollups(mark);
-      st.setMark!.run((st.maxId!.get() as { m: number }).m);
+    if (inserted > 0) {
+      // Rows above the watermark are summed into the rollups in this same transaction; a bulk
+      // import sums them as it goes and writes them once at its end (or early, past a bound).
+      if (acc === null) this.rollUpPending();
+      else if (acc.entries > this.bulkRollupKeys) this.writeAccumulated();
     }
     if (bookmark) this.putBookmark(bookmark);
     return { inserted, duplicates };
   })();
+
+  /** SQL pass: adds rows above the watermark to the rollups (inside a transaction). */
+  private rollUpPending(): void {
+    const mark = (this.st.getMark!.get() as { value: number }).value;
+    const max = (this.st.maxId!.get() as { m: number }).m;
+    if (max > mark) {
+      this.applyRollups(mark);
+      this.st.setMark!.run(max);
+    }
+  }
+
+  /**
+   * Writes the bulk accumulator's deltas and raises the watermark (inside a transaction). The
+   * deltas are used only when they provably cover exactly the rows above the watermark: no
+   * other connection has committed since the bulk began (data_version), the watermark is where
+   * this import left it, and the new ids number what was summed. Otherwise the SQL pass does it.
+   */
+  private writeAccumulated(): void {
+    const acc = this.acc!;
+    const mark = (this.st.getMark!.get() as { value: number }).value;
+    const max = (this.st.maxId!.get() as { m: number }).m;
+    const exact = acc.usable && mark === this.bulkMark && max - mark === acc.alerts
+      && this.db.pragma('data_version', { simple: true }) === this.bulkVersion;
+    if (exact) {
+      if (acc.alerts > 0) acc.writeTo(this.db);
+    } else if (max > mark) {
+      this.applyRollups(mark);
+    }
+    if (max > mark) this.st.setMark!.run(max);
+    acc.clear();
+    acc.usable = true;
+    this.bulkMark = max;
+    this.bulkVersion = this.db.pragma('data_version', { simple: true }) as number;
+  }
 
   private applyRollups(above: number): void {
     const st = this.st;

@@ -1,0 +1,166 @@
+/**
+ * AlertRows: a batch of alerts in columns rather than objects, the shape the stores ingest.
+ *
+ * Parse workers build these and post them to the thread that writes the store: a flat array of
+ * primitives and one packet buffer clone (or transfer) far more cheaply than a million Alert
+ * objects, and the writer binds the values straight into its INSERT without building objects
+ * of its own. Ingest of ordinary Alert objects (the collector, small imports) converts them
+ * with appendAlert(), so every store has one write path.
+ *
+ * Layout: FIELDS values per alert, in the order of the F constants. Packets are described by
+ * PACKET_FIELDS numbers each (alert index, time, linktype, original length, start, end) into one
+ * byte buffer; extra data by EXTRA_FIELDS values each (alert index, type, name, value).
+ * Packets and extra data appear in alert order, each alert's in its own order.
+ */
+import type { Alert, ExtraData, InputFormat, PacketCapture, Reference } from '../model/alert.js';
+import { identityHash } from '../model/identity.js';
+
+export const F = {
+  sensor: 0, timeUs: 1, gid: 2, sid: 3, rev: 4, message: 5, classification: 6, priority: 7, protocol: 8,
+  srcIp: 9, srcPort: 10, dstIp: 11, dstPort: 12, refs: 13, details: 14, offset: 15, line: 16, hash: 17, eventId: 18,
+} as const;
+export const FIELDS = 19;
+export const PACKET_FIELDS = 6;
+export const EXTRA_FIELDS = 4;
+
+export interface AlertRows {
+  format: InputFormat;
+  /** Every alert of a batch comes from this file. */
+  file: string;
+  count: number;
+  v: unknown[];
+  packets: number[];
+  packetBytes: Uint8Array | null;
+  extra: unknown[];
+}
+
+export function emptyRows(format: InputFormat, file: string): AlertRows {
+  return { format, file, count: 0, v: [], packets: [], packetBytes: null, extra: [] };
+}
+
+/**
+ * Appends one alert. `hash` is its identity digest; details is the JSON of its header summary
+ * when the caller has it already. Packet bytes are gathered later by sealPackets() (or kept as
+ * `pending`, for callers that never cross a thread).
+ */
+export function appendAlert(rows: AlertRows, a: Alert, hash: number, details?: string | null, pending?: PacketCapture[]): void {
+  const index = rows.count++;
+  rows.v.push(
+    a.sensor, a.timeUs, a.gid, a.sid, a.rev, a.message, a.classification, a.priority, a.protocol,
+    a.srcIp, a.srcPort, a.dstIp, a.dstPort,
+    a.references.length > 0 ? JSON.stringify(a.references) : null,
+    details !== undefined ? details : a.packet === undefined ? null : JSON.stringify(a.packet),
+    a.origin.offset, a.origin.line ?? null, hash, a.eventId,
+  );
+  for (const p of a.packets) {
+    rows.packets.push(index, p.timeUs, p.linktype, p.length, 0, p.data.length);
+    pending?.push(p);
+  }
+  for (const x of a.extra) rows.extra.push(index, x.type, x.name, x.value);
+}
+
+/** Copies the packets appended with `pending` into one buffer and fixes their start/end. */
+export function sealPackets(rows: AlertRows, pending: PacketCapture[]): void {
+  if (pending.length === 0) return;
+  let total = 0;
+  for (const p of pending) total += p.data.length;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (let i = 0, j = 0; i < pending.length; i++, j += PACKET_FIELDS) {
+    const d = pending[i]!.data;
+    bytes.set(d, at);
+    rows.packets[j + 4] = at;
+    at += d.length;
+    rows.packets[j + 5] = at;
+  }
+  rows.packetBytes = bytes;
+}
+
+/** AlertRows from IngestItem-style alerts, for stores and callers that hold objects. */
+export function rowsFromAlerts(
+  format: InputFormat, file: string,
+  items: ReadonlyArray<{ alert: Alert; identity: string; hash?: number; details?: string | null }>,
+): AlertRows {
+  const rows = emptyRows(format, file);
+  const pending: PacketCapture[] = [];
+  for (const it of items) appendAlert(rows, it.alert, it.hash ?? identityHash(it.identity), it.details, pending);
+  sealPackets(rows, pending);
+  return rows;
+}
+
+/** The Alert objects back (for stores that ingest objects); identity is carried as its hash. */
+export function alertsFromRows(rows: AlertRows): Array<{ alert: Alert; identity: string; hash: number; details: string | null }> {
+  const out: Array<{ alert: Alert; identity: string; hash: number; details: string | null }> = new Array(rows.count);
+  const v = rows.v;
+  for (let i = 0, o = 0; i < rows.count; i++, o += FIELDS) {
+    const refs = v[o + F.refs] as string | null;
+    out[i] = {
+      alert: {
+        sensor: v[o + F.sensor] as string,
+        timeUs: v[o + F.timeUs] as number,
+        gid: v[o + F.gid] as number,
+        sid: v[o + F.sid] as number,
+        rev: v[o + F.rev] as number,
+        message: v[o + F.message] as string,
+        classification: v[o + F.classification] as string | null,
+        priority: v[o + F.priority] as number | null,
+        protocol: v[o + F.protocol] as number | null,
+        srcIp: v[o + F.srcIp] as string | null,
+        srcPort: v[o + F.srcPort] as number | null,
+        dstIp: v[o + F.dstIp] as string | null,
+        dstPort: v[o + F.dstPort] as number | null,
+        eventId: v[o + F.eventId] as number | null,
+        eventSecond: null,
+        references: refs === null ? [] : JSON.parse(refs) as Reference[],
+        packets: [],
+        extra: [],
+        origin: { format: rows.format, file: rows.file, offset: v[o + F.offset] as number, line: (v[o + F.line] as number | null) ?? undefined },
+      },
+      identity: '',
+      hash: v[o + F.hash] as number,
+      details: v[o + F.details] as string | null,
+    };
+  }
+  forEachPacket(rows, (i, p) => out[i]!.alert.packets.push(p));
+  forEachExtra(rows, (i, x) => out[i]!.alert.extra.push(x));
+  return out;
+}
+
+export function forEachPacket(rows: AlertRows, fn: (alertIndex: number, p: PacketCapture) => void): void {
+  const p = rows.packets;
+  for (let j = 0; j < p.length; j += PACKET_FIELDS) {
+    fn(p[j]!, { timeUs: p[j + 1]!, linktype: p[j + 2]!, length: p[j + 3]!, data: rows.packetBytes!.subarray(p[j + 4]!, p[j + 5]!) });
+  }
+}
+
+export function forEachExtra(rows: AlertRows, fn: (alertIndex: number, x: ExtraData) => void): void {
+  const x = rows.extra;
+  for (let j = 0; j < x.length; j += EXTRA_FIELDS) {
+    fn(x[j] as number, { type: x[j + 1] as number, name: x[j + 2] as string, value: x[j + 3] as string | Uint8Array });
+  }
+}
+
+/** Latest event time in a batch (lag and status reports). */
+export function lastEventUs(rows: AlertRows): number | null {
+  let last: number | null = null;
+  for (let o = F.timeUs; o < rows.v.length; o += FIELDS) {
+    const t = rows.v[o] as number;
+    if (last === null || t > last) last = t;
+  }
+  return last;
+}
+
+/** Items as row batches, one per run of consecutive items from the same file and format. */
+export function groupRows(items: ReadonlyArray<{ alert: Alert; identity: string; hash?: number; details?: string | null }>): AlertRows[] {
+  const out: AlertRows[] = [];
+  let from = 0;
+  for (let i = 1; i <= items.length; i++) {
+    const prev = items[i - 1]!.alert.origin;
+    const next = items[i]?.alert.origin;
+    if (next === undefined || next.file !== prev.file || next.format !== prev.format) {
+      out.push(rowsFromAlerts(prev.format, prev.file, items.slice(from, i)));
+      from = i;
+    }
+  }
+  return out;
+}
