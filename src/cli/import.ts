@@ -66,6 +66,7 @@ export function importCommand(): Command {
           year: o.year,
           tz: o.tz,
           catalog,
+          catalogSource: { paths: o.rules, defaults: o.defaultRules },
           sensorRegistry: registry,
           flow: { homeNets: o.homeNet, ports: o.sflowPort, lineTimeUs: o.flowTime },
           warn: (w) => {

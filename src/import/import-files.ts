@@ -13,7 +13,7 @@ import { detectTextFormat } from '../inputs/snort-text/detect.js';
 import { openInput, type OpenedInput } from './open-input.js';
 import { importTextStream, type SnortTextFormat } from './text-import.js';
 import { importTextFileParallel } from './parallel-text-import.js';
-import { importUnified2Stream } from './unified2-import.js';
+import { importUnified2FileParallel, importUnified2Stream } from './unified2-import.js';
 import { importFlowFile, isSflowCapture, sniffFlowText, type FlowImportOptions } from './flow-import.js';
 
 export interface ImportOptions {
@@ -22,6 +22,11 @@ export interface ImportOptions {
   tz?: string;
   nowMs?: number;
   catalog?: SignatureResolver;
+  /**
+   * Where `catalog` was loaded from, so parse workers can load the same maps (a catalog object
+   * cannot cross threads). Without it, unified2 files are imported on this thread.
+   */
+  catalogSource?: { paths: string[]; defaults: boolean };
   batchSize?: number;
   warn(w: Warning): void;
   /** File bytes read so far (compressed bytes for .gz), for progress bars. */
@@ -129,7 +134,10 @@ export async function importOne(store: Store, file: string, opts: ImportOptions)
       return skip(input.kind, `this is ${describeKind(input.kind)}, not a Snort alert log or unified2 file`, 'SNARF_NOT_TEXT');
     case 'unified2': {
       opts.onFileStart?.(file, 'unified2');
-      const r = await importUnified2Stream(store, input.open(opts.onBytes), file, opts);
+      const parallel = input.size >= (opts.parallelBytes ?? PARALLEL_BYTES) && (opts.catalog === undefined || opts.catalogSource !== undefined);
+      const r = parallel
+        ? await importUnified2FileParallel(store, file, opts)
+        : await importUnified2Stream(store, input.open(opts.onBytes), file, opts);
       return { file, format: 'unified2', ...r };
     }
     case 'text':
@@ -150,7 +158,7 @@ export async function importOne(store: Store, file: string, opts: ImportOptions)
   // The worker's compact rows carry no extra data, which JSON records have: those stay here.
   const parallel = input.size >= (opts.parallelBytes ?? PARALLEL_BYTES) && format !== 'eve' && format !== 'snort3_json';
   const r = parallel
-    ? await importTextFileParallel(store, file, input.gzip, format as SnortTextFormat, opts)
+    ? await importTextFileParallel(store, file, format as SnortTextFormat, opts)
     : await importTextStream(store, input.open(opts.onBytes), file, format as SnortTextFormat, opts);
   return { file, format, alerts: r.alerts, inserted: r.inserted, duplicates: r.duplicates, rejected: r.rejected };
 }

@@ -1,37 +1,23 @@
 /**
  * Worker thread side of a parallel text import: reads and parses the file, computes each
- * alert's identity, and hands the main thread compact batches to store. Parsing and SQLite
- * writes then run on both cores at once. At most two batches are in flight (the main thread
- * acknowledges each), so memory stays flat however far parsing runs ahead.
+ * alert's identity, and hands the importing thread row batches to store.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import fs from 'node:fs';
-import zlib from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { workerData } from 'node:worker_threads';
 import type { Alert } from '../model/alert.js';
 import { OccurrenceCounter, identityHash, textIdentity, textTuple } from '../model/identity.js';
 import { LineSplitter } from '../inputs/line-splitter.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
 import type { ParseContext } from '../inputs/snort-text/parser.js';
+import { appendAlert, emptyRows, type AlertRows } from '../store/alert-rows.js';
 import { createTextParser } from './text-import.js';
-import { ROW_FIELDS, type WorkerJob, type WorkerMessage } from './text-parse-protocol.js';
+import type { TextWorkerJob } from './parallel-text-import.js';
+import { ParseWorkerPort } from './parse-worker-port.js';
+import { openInput } from './open-input.js';
 
-const job = workerData as WorkerJob;
-const port = parentPort!;
-const post = (m: WorkerMessage): void => port.postMessage(m);
+const job = workerData as TextWorkerJob;
+const port = new ParseWorkerPort();
 
-let credits = 2;
-let wake: (() => void) | null = null;
-port.on('message', (m: 'ack') => {
-  if (m === 'ack') {
-    credits++;
-    wake?.();
-    wake = null;
-  }
-});
-
-let rows: unknown[] = [];
-let count = 0;
+let rows: AlertRows = emptyRows(job.format, job.file);
 const counter = new OccurrenceCounter();
 const ctx: ParseContext = {
   file: job.file,
@@ -40,21 +26,12 @@ const ctx: ParseContext = {
   time: new TimePlacer({ tz: job.tz, year: job.year, nowMs: job.nowMs }),
   emit(a: Alert): void {
     const tuple = textTuple(a);
-    const identity = textIdentity(tuple, counter.next(a.timeUs, tuple));
-    rows.push(
-      a.sensor, a.timeUs, a.gid, a.sid, a.rev, a.message, a.classification, a.priority, a.protocol,
-      a.srcIp, a.srcPort, a.dstIp, a.dstPort,
-      a.references.length ? JSON.stringify(a.references) : null,
-      a.packet === undefined ? null : JSON.stringify(a.packet),
-      a.origin.offset, a.origin.line ?? null, identityHash(identity),
-    );
-    count++;
+    appendAlert(rows, a, identityHash(textIdentity(tuple, counter.next(a.timeUs, tuple))));
   },
   warn(w): void {
-    post({ type: 'warn', warning: w });
+    port.warn(w);
   },
 };
-if (ROW_FIELDS !== 18) throw new Error('row layout mismatch');
 
 const parser = createTextParser(job.format, ctx);
 const splitter = new LineSplitter({
@@ -63,28 +40,24 @@ const splitter = new LineSplitter({
     code: 'SNARF_TEXT_LONG_LINE', message: `line of ${bytes} bytes is longer than the ${job.maxLineBytes}-byte bound; skipped`,
     file: job.file, line: n, offset,
   }),
-  badUtf8: (n, offset) => post({
-    type: 'warn', warning: { code: 'SNARF_TEXT_BAD_UTF8', message: 'invalid UTF-8 replaced with U+FFFD', file: job.file, line: n, offset },
-  }),
+  // The line is still imported (with U+FFFD): a warning, not a rejection.
+  badUtf8: (n, offset) => port.warn({
+    code: 'SNARF_TEXT_BAD_UTF8', message: 'invalid UTF-8 replaced with U+FFFD', file: job.file, line: n, offset,
+  }, false),
 }, job.maxLineBytes);
 
 async function send(): Promise<void> {
-  if (count === 0) return;
-  while (credits === 0) await new Promise<void>((r) => { wake = r; });
-  credits--;
-  post({ type: 'batch', rows, count });
-  rows = [];
-  count = 0;
+  const full = rows;
+  rows = emptyRows(job.format, job.file);
+  await port.batch(full);
 }
 
 async function main(): Promise<void> {
-  const raw = fs.createReadStream(job.file, { highWaterMark: 1 << 20 });
-  raw.on('data', (c) => post({ type: 'bytes', n: (c as Buffer).length }));
-  const stream: Readable = job.gzip ? raw.pipe(zlib.createGunzip({ chunkSize: 256 * 1024 })) : raw;
   try {
+    const stream = (await openInput(job.file)).open((n) => port.bytes(n));
     for await (const chunk of stream) {
       splitter.push(chunk as Buffer);
-      if (count >= job.batchSize) await send();
+      if (rows.count >= job.batchSize) await send();
     }
   } catch (err) {
     ctx.warn({
@@ -95,7 +68,7 @@ async function main(): Promise<void> {
   splitter.end(true);
   parser.end();
   await send();
-  post({ type: 'done' });
+  port.done();
 }
 
 void main();

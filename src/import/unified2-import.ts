@@ -13,6 +13,8 @@ import { Unified2Assembler, type AssemblerClock } from '../inputs/unified2/assem
 import { SnarfError } from '../errors.js';
 import { unified2SensorName } from '../state/state-file.js';
 import type { ImportOptions } from './import-files.js';
+import { runParseWorker } from './parse-worker-host.js';
+import type { Unified2WorkerJob } from './unified2-parse-worker.js';
 
 export interface Unified2ImportResult {
   alerts: number;
@@ -79,5 +81,33 @@ export async function importUnified2Stream(
   await sink.flush();
   result.inserted = sink.inserted;
   result.duplicates = sink.duplicates;
+  return result;
+}
+
+/**
+ * The same import with reading, decoding, assembly and identities in a worker thread
+ * (unified2-parse-worker.ts), this thread only storing: same alerts, same warnings. The worker
+ * loads the rule maps itself from `catalogSource`, so callers holding only a catalog object use
+ * importUnified2Stream.
+ */
+export async function importUnified2FileParallel(store: Store, file: string, opts: ImportOptions): Promise<Unified2ImportResult> {
+  const result: Unified2ImportResult = { alerts: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  const job: Unified2WorkerJob = {
+    file, sensor: opts.sensor, sensorRegistry: opts.sensorRegistry ?? {}, catalog: opts.catalogSource,
+    batchSize: opts.batchSize ?? 5000,
+  };
+  await runParseWorker(new URL('./unified2-parse-worker.js', import.meta.url), file, job, {
+    bytes: opts.onBytes,
+    warn(w, rejects) {
+      if (rejects) result.rejected++;
+      opts.warn(w);
+    },
+    async batch(rows) {
+      result.alerts += rows.count;
+      const r = await store.ingestRows([rows]);
+      result.inserted += r.inserted;
+      result.duplicates += r.duplicates;
+    },
+  });
   return result;
 }
