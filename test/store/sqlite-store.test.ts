@@ -68,6 +68,7 @@ test('bulk rollups summed in memory equal the raw rows, written early or late, w
       // otherBulk: another connection's own bulk import, ending after this one.
       event: fc.constantFrom('none', 'none', 'other', 'otherBulk', 'fail'),
     }), { maxLength: 8 }),
+    // Early writes past a number of distinct keys, or one write at the end.
     fc.constantFrom(5, 50, 1_000_000),
     async (batches, keys) => {
       const file = path.join(tempDir(), 's.db');

@@ -2,17 +2,15 @@
  * Rollup deltas summed in memory during a bulk import, written once at its end.
  *
  * SQLite can sum a million new rows into the rollups itself (sqlite-store.ts applyRollups), but
- * that is four grouped passes over the new rows, each a sort of the whole set: about 5 s per
- * million alerts, a third of an import. Summing in a few Maps as the rows are inserted costs a
- * fraction of that. The SQL pass stays as the repair path and as the fallback whenever this
- * accumulator cannot vouch for exactly the rows above the watermark (see SqliteStore).
- *
- * Memory is bounded by the number of distinct keys (signature × address chiefly), not by
- * alerts; the store writes the deltas out early (a rollup checkpoint) once `entries` grows past
- * its limit.
+ * each rollup is then a grouped pass over the new rows, a sort of the whole set. The rollups
+ * with few keys (per hour, signature, sensor and destination port) are summed here instead, as
+ * rows are inserted, for a few Map lookups per alert. The per-address rollups are not: they
+ * have nearly as many keys as alerts on scan-heavy data, so holding them would cost memory in
+ * proportion to the import; the store adds those with one per-row upsert pass at the end. The
+ * SQL pass stays as the repair path and as the fallback whenever this accumulator cannot vouch
+ * for exactly the rows above the watermark (see SqliteStore).
  */
 import type Database from 'better-sqlite3';
-import { ipKey } from '../../model/ip.js';
 
 interface Agg { n: number; first: number; last: number }
 
@@ -20,8 +18,6 @@ interface SigSensor extends Agg {
   sigId: number;
   sensorId: number;
   hours: Map<number, number>;
-  src: Map<string, Agg>;
-  dst: Map<string, Agg>;
 }
 
 const HOUR_US = 3_600_000_000;
@@ -36,13 +32,10 @@ export class RollupAccumulator {
   entries = 0;
   /** Alerts summed since the last write. */
   alerts = 0;
-  /** False once a key did not fit: the caller must use the SQL pass instead. */
+  /** False once a key did not fit or a batch failed: the caller must use the SQL pass instead. */
   usable = true;
 
-  add(
-    sigId: number, sensorId: number, ts: number, src: string | null, dst: string | null,
-    proto: number | null, dport: number | null,
-  ): void {
+  add(sigId: number, sensorId: number, ts: number, proto: number | null, dport: number | null): void {
     if (sensorId >= MAX_SENSOR_ID) {
       this.usable = false;
       return;
@@ -51,7 +44,7 @@ export class RollupAccumulator {
     const key = sigId * MAX_SENSOR_ID + sensorId;
     let s = this.sigs.get(key);
     if (s === undefined) {
-      s = { sigId, sensorId, n: 0, first: ts, last: ts, hours: new Map(), src: new Map(), dst: new Map() };
+      s = { sigId, sensorId, n: 0, first: ts, last: ts, hours: new Map() };
       this.sigs.set(key, s);
       this.entries++;
     }
@@ -63,8 +56,6 @@ export class RollupAccumulator {
     const h = s.hours.get(hour);
     if (h === undefined) this.entries++;
     s.hours.set(hour, (h ?? 0) + 1);
-    if (src !== null) this.host(s.src, src, ts);
-    if (dst !== null) this.host(s.dst, dst, ts);
     if (proto !== null && dport !== null) {
       const dk = (sensorId * 256 + proto) * 65536 + dport;
       const d = this.dports.get(dk);
@@ -73,33 +64,17 @@ export class RollupAccumulator {
     }
   }
 
-  private host(m: Map<string, Agg>, ip: string, ts: number): void {
-    const a = m.get(ip);
-    if (a === undefined) {
-      m.set(ip, { n: 1, first: ts, last: ts });
-      this.entries++;
-      return;
-    }
-    a.n++;
-    if (ts < a.first) a.first = ts;
-    if (ts > a.last) a.last = ts;
-  }
-
-  /** Adds every delta to the rollup tables (inside the caller's transaction) and empties itself. */
+  /** Adds every delta to its rollup table (inside the caller's transaction) and empties itself. */
   writeTo(db: Database.Database): void {
     const up = ' ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)';
     const rHour = db.prepare('INSERT INTO r_hour (hour, sensor_id, sig_id, n) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n');
     const rSig = db.prepare(`INSERT INTO r_sig (sig_id, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?)${up}`);
-    const rSigSrc = db.prepare(`INSERT INTO r_sig_src (sig_id, ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?, ?)${up}`);
-    const rSigDst = db.prepare(`INSERT INTO r_sig_dst (sig_id, ip, sensor_id, n, first, last) VALUES (?, ?, ?, ?, ?, ?)${up}`);
     const rSensor = db.prepare(`INSERT INTO r_sensor (sensor_id, n, first, last) VALUES (?, ?, ?, ?)${up}`);
     const rDport = db.prepare('INSERT INTO r_dport (sensor_id, proto, port, n) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n');
     const sensors = new Map<number, Agg>();
     for (const s of this.sigs.values()) {
       rSig.run(s.sigId, s.sensorId, s.n, s.first, s.last);
       for (const [hour, n] of s.hours) rHour.run(hour, s.sensorId, s.sigId, n);
-      for (const [ip, a] of s.src) rSigSrc.run(s.sigId, ipKey(ip), s.sensorId, a.n, a.first, a.last);
-      for (const [ip, a] of s.dst) rSigDst.run(s.sigId, ipKey(ip), s.sensorId, a.n, a.first, a.last);
       const t = sensors.get(s.sensorId);
       if (t === undefined) sensors.set(s.sensorId, { n: s.n, first: s.first, last: s.last });
       else {

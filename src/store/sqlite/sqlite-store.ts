@@ -9,6 +9,7 @@ import { ipKey } from '../../model/ip.js';
 import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
 import { ADDRESS_INDEXES, MIGRATIONS } from './schema.js';
 import { RollupAccumulator } from './rollup-accumulator.js';
+import { AddressKeys } from './address-keys.js';
 import { EXTRA_FIELDS, F, FIELDS, PACKET_FIELDS, groupRows, type AlertRows } from '../alert-rows.js';
 import { querySummary } from './summary-query.js';
 import { attachFlowStore, type FlowStoreMethods } from './flow-store.js';
@@ -141,15 +142,17 @@ export class SqliteStore implements Store {
       rSig: p(`INSERT INTO r_sig (sig_id, sensor_id, n, first, last)
                SELECT sig_id, sensor_id, sum(n), min(first), max(last) FROM temp.d_hour WHERE 1 GROUP BY 1, 2
                ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
-      rSigSrc: p(`INSERT INTO r_sig_src (sig_id, ip, sensor_id, n, first, last)
-               SELECT sig_id, src, sensor_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? AND src IS NOT NULL GROUP BY 1, 2, 3
-               ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
-      rSigDst: p(`INSERT INTO r_sig_dst (sig_id, ip, sensor_id, n, first, last)
-               SELECT sig_id, dst, sensor_id, count(*), min(ts), max(ts) FROM alerts WHERE id > ? AND dst IS NOT NULL GROUP BY 1, 2, 3
-               ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
       rSensor: p(`INSERT INTO r_sensor (sensor_id, n, first, last)
                SELECT sensor_id, sum(n), min(first), max(last) FROM temp.d_hour WHERE 1 GROUP BY 1
                ON CONFLICT DO UPDATE SET n = n + excluded.n, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      // Per-row upserts (no GROUP BY): grouping by signature × address sorts every new row and
+      // is slow when addresses are many; these walk the new rows once, in id order.
+      rowSrc: p(`INSERT INTO r_sig_src (sig_id, ip, sensor_id, n, first, last)
+               SELECT sig_id, src, sensor_id, 1, ts, ts FROM alerts WHERE id > ? AND src IS NOT NULL
+               ON CONFLICT DO UPDATE SET n = n + 1, first = min(first, excluded.first), last = max(last, excluded.last)`),
+      rowDst: p(`INSERT INTO r_sig_dst (sig_id, ip, sensor_id, n, first, last)
+               SELECT sig_id, dst, sensor_id, 1, ts, ts FROM alerts WHERE id > ? AND dst IS NOT NULL
+               ON CONFLICT DO UPDATE SET n = n + 1, first = min(first, excluded.first), last = max(last, excluded.last)`),
       rDport: p(`INSERT INTO r_dport (sensor_id, proto, port, n)
                SELECT sensor_id, proto, dport, count(*) FROM alerts WHERE id > ? AND proto IS NOT NULL AND dport IS NOT NULL GROUP BY 1, 2, 3
                ON CONFLICT DO UPDATE SET n = n + excluded.n`),
@@ -217,18 +220,7 @@ export class SqliteStore implements Store {
     return id;
   }
 
-  /** 16-byte address keys, cached: a batch names the same few thousand hosts over and over. */
-  private readonly keys = new Map<string, Buffer>();
-
-  private key(ip: string): Buffer {
-    let k = this.keys.get(ip);
-    if (k === undefined) {
-      if (this.keys.size >= 65536) this.keys.clear();
-      k = ipKey(ip);
-      this.keys.set(ip, k);
-    }
-    return k;
-  }
+  private readonly addresses = new AddressKeys();
 
   async registerInput(path: string, format: string, sensor: string): Promise<number> {
     const sensorId = this.sensorId(sensor);
@@ -282,8 +274,8 @@ export class SqliteStore implements Store {
         const dport = v[o + F.dstPort] as number | null;
         const details = v[o + F.details] as string | null;
         const info = st.alertIns!.run(
-          ts, h, sensorId, sig.id, rev, v[o + F.priority], proto, srcIp === null ? null : this.key(srcIp), v[o + F.srcPort],
-          dstIp === null ? null : this.key(dstIp), dport, v[o + F.eventId], message === sig.message ? null : message, details,
+          ts, h, sensorId, sig.id, rev, v[o + F.priority], proto, srcIp === null ? null : this.addresses.key(srcIp), v[o + F.srcPort],
+          dstIp === null ? null : this.addresses.key(dstIp), dport, v[o + F.eventId], message === sig.message ? null : message, details,
           this.inputId(rows.file, rows.format, sensorId), v[o + F.offset], v[o + F.line],
         );
         const pEnd = runEnd(pk, pj, PACKET_FIELDS, i);
@@ -304,7 +296,7 @@ export class SqliteStore implements Store {
         } else {
           inserted++;
           alertId = Number(info.lastInsertRowid);
-          acc?.add(sig.id, sensorId, ts, srcIp, dstIp, proto, dport);
+          acc?.add(sig.id, sensorId, ts, proto, dport);
         }
         for (let seq = 0; pj < pEnd; pj += PACKET_FIELDS, seq++) {
           st.packetIns!.run(alertId!, seq, pk[pj + 1], pk[pj + 2], pk[pj + 3], rows.packetBytes!.subarray(pk[pj + 4], pk[pj + 5]));
@@ -348,7 +340,11 @@ export class SqliteStore implements Store {
     const exact = acc.usable && mark === this.bulkMark && max - mark === acc.alerts
       && this.db.pragma('data_version', { simple: true }) === this.bulkVersion;
     if (exact) {
-      if (acc.alerts > 0) acc.writeTo(this.db);
+      if (acc.alerts > 0) {
+        acc.writeTo(this.db);
+        this.st.rowSrc!.run(mark);
+        this.st.rowDst!.run(mark);
+      }
     } else if (max > mark) {
       this.applyRollups(mark);
     }
@@ -368,8 +364,8 @@ export class SqliteStore implements Store {
     st.rHour!.run();
     st.rSig!.run();
     st.rSensor!.run();
-    st.rSigSrc!.run(above);
-    st.rSigDst!.run(above);
+    st.rowSrc!.run(above);
+    st.rowDst!.run(above);
     st.rDport!.run(above);
   }
 
