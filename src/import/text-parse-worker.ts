@@ -4,7 +4,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { Alert } from '../model/alert.js';
-import { OccurrenceCounter, identityHash, textIdentity, textTuple } from '../model/identity.js';
+import { OccurrenceCounter, identityHashOf, textTuple } from '../model/identity.js';
 import { LineSplitter } from '../inputs/line-splitter.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
 import type { ParseContext } from '../inputs/snort-text/parser.js';
@@ -26,7 +26,7 @@ const ctx: ParseContext = {
   time: new TimePlacer({ tz: job.tz, year: job.year, nowMs: job.nowMs }),
   emit(a: Alert): void {
     const tuple = textTuple(a);
-    appendAlert(rows, a, identityHash(textIdentity(tuple, counter.next(a.timeUs, tuple))));
+    appendAlert(rows, a, identityHashOf(tuple, counter.next(a.timeUs, tuple)));
   },
   warn(w): void {
     port.warn(w);

@@ -6,7 +6,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { Alert, PacketCapture } from '../model/alert.js';
-import { OccurrenceCounter, identityHash, textIdentity, textTuple } from '../model/identity.js';
+import { OccurrenceCounter, identityHashOf, textTuple } from '../model/identity.js';
 import { Unified2Decoder } from '../inputs/unified2/decoder.js';
 import { Unified2Assembler, type AssemblerClock } from '../inputs/unified2/assemble.js';
 import { SnarfError } from '../errors.js';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     clock: NO_TIMERS,
     onAlert: (alert: Alert) => {
       const tuple = textTuple(alert);
-      appendAlert(rows, alert, identityHash(textIdentity(tuple, counter.next(alert.timeUs, tuple))), undefined, pending);
+      appendAlert(rows, alert, identityHashOf(tuple, counter.next(alert.timeUs, tuple)), undefined, pending);
     },
     onOrphan: (o) => port.warn({
       code: 'SNARF_U2_BAD_INNER_LENGTH',

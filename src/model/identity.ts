@@ -28,12 +28,33 @@ export function textIdentity(tuple: string, occurrence: number): string {
  * and an attacker would have to know another alert's exact microsecond to aim a collision.
  */
 export function identityHash(identity: string): number {
+  return hashChars(identity, '', -1);
+}
+
+/**
+ * identityHash(textIdentity(tuple, occurrence)) without building the identity string: the
+ * parse workers hash a million of them, and each would be garbage the moment it was hashed.
+ */
+export function identityHashOf(tuple: string, occurrence: number): number {
+  return hashChars(tuple, '|', occurrence);
+}
+
+/** cyrb53 over `text`, then (when occurrence >= 0) over sep and the decimal digits of occurrence. */
+function hashChars(text: string, sep: string, occurrence: number): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
-  for (let i = 0; i < identity.length; i++) {
-    const c = identity.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  if (occurrence >= 0) {
+    const tail = sep + String(occurrence);
+    for (let i = 0; i < tail.length; i++) {
+      const c = tail.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);

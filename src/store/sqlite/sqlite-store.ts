@@ -47,8 +47,12 @@ export class SqliteStore implements Store {
   /** Distinct rollup keys a bulk import holds before writing them out early. */
   private readonly bulkRollupKeys: number;
 
-  constructor(readonly location: string, opts: { readonly?: boolean; bulkRollupKeys?: number } = {}) {
+  /** Alerts a bulk import inserts between rollup writes. */
+  private readonly bulkRollupEvery: number;
+
+  constructor(readonly location: string, opts: { readonly?: boolean; bulkRollupKeys?: number; bulkRollupEvery?: number } = {}) {
     this.bulkRollupKeys = opts.bulkRollupKeys ?? ACCUMULATOR_LIMIT;
+    this.bulkRollupEvery = opts.bulkRollupEvery ?? Number(process.env.SNARF_EVERY ?? 100_000);
     this.db = new Database(location, { readonly: opts.readonly ?? false });
     if (!opts.readonly) {
       this.db.pragma('journal_mode = WAL');
@@ -311,7 +315,7 @@ export class SqliteStore implements Store {
       // Rows above the watermark are summed into the rollups in this same transaction; a bulk
       // import sums them as it goes and writes them once at its end (or early, past a bound).
       if (acc === null) this.rollUpPending();
-      else if (acc.entries > this.bulkRollupKeys) this.writeAccumulated();
+      else if (acc.entries > this.bulkRollupKeys || acc.alerts >= this.bulkRollupEvery) this.writeAccumulated();
     }
     if (bookmark) this.putBookmark(bookmark);
     return { inserted, duplicates };
