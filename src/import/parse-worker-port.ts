@@ -29,9 +29,10 @@ export class ParseWorkerPort {
     if (rows.count === 0) return;
     while (this.credits === 0) await new Promise<void>((r) => { this.wake = r; });
     this.credits--;
-    // The packet bytes are this batch's own buffer: hand it over rather than copy it.
-    const buf = rows.packetBytes?.buffer;
-    this.post({ type: 'batch', rows }, buf instanceof ArrayBuffer ? [buf] : undefined);
+    // Packet bytes and address keys are this batch's own buffers: hand them over, not copies.
+    const transfer: ArrayBuffer[] = [];
+    for (const b of [rows.packetBytes?.buffer, rows.keys?.buffer]) if (b instanceof ArrayBuffer) transfer.push(b);
+    this.post({ type: 'batch', rows }, transfer);
   }
 
   warn(warning: Warning, rejects = true): void {

@@ -11,7 +11,7 @@ import { Unified2Decoder } from '../inputs/unified2/decoder.js';
 import { Unified2Assembler, type AssemblerClock } from '../inputs/unified2/assemble.js';
 import { SnarfError } from '../errors.js';
 import { unified2SensorName, type SensorEntry } from '../state/state-file.js';
-import { appendAlert, emptyRows, sealPackets, type AlertRows } from '../store/alert-rows.js';
+import { appendAlert, emptyRows, sealKeys, sealPackets, type AlertRows } from '../store/alert-rows.js';
 import { loadCatalog } from '../cli/catalog.js';
 import { ParseWorkerPort } from './parse-worker-port.js';
 import { openInput } from './open-input.js';
@@ -34,6 +34,8 @@ let pending: PacketCapture[] = [];
 async function send(): Promise<void> {
   const full = rows;
   sealPackets(full, pending);
+  // The decoder leaves this thread idle while SQLite writes: it parses the addresses too.
+  sealKeys(full);
   rows = emptyRows('unified2', job.file);
   pending = [];
   await port.batch(full);

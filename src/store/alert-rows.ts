@@ -14,6 +14,7 @@
  */
 import type { Alert, ExtraData, InputFormat, PacketCapture, Reference } from '../model/alert.js';
 import { identityHash } from '../model/identity.js';
+import { ipKey } from '../model/ip.js';
 
 export const F = {
   sensor: 0, timeUs: 1, gid: 2, sid: 3, rev: 4, message: 5, classification: 6, priority: 7, protocol: 8,
@@ -32,6 +33,26 @@ export interface AlertRows {
   packets: number[];
   packetBytes: Uint8Array | null;
   extra: unknown[];
+  /**
+   * Optional 16-byte address keys, KEY_BYTES per alert (source, then destination; meaningless
+   * where the address is null), computed by a worker with time to spare so that the writing
+   * thread need not parse addresses again.
+   */
+  keys?: Uint8Array | null;
+}
+
+export const KEY_BYTES = 32;
+
+/** Fills rows.keys from the address texts (in the worker, before the batch is posted). */
+export function sealKeys(rows: AlertRows): void {
+  const keys = new Uint8Array(rows.count * KEY_BYTES);
+  for (let i = 0, o = 0; i < rows.count; i++, o += FIELDS) {
+    const src = rows.v[o + F.srcIp] as string | null;
+    const dst = rows.v[o + F.dstIp] as string | null;
+    if (src !== null) keys.set(ipKey(src), i * KEY_BYTES);
+    if (dst !== null) keys.set(ipKey(dst), i * KEY_BYTES + 16);
+  }
+  rows.keys = keys;
 }
 
 export function emptyRows(format: InputFormat, file: string): AlertRows {

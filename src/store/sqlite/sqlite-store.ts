@@ -10,7 +10,7 @@ import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } 
 import { ADDRESS_INDEXES, MIGRATIONS } from './schema.js';
 import { RollupAccumulator } from './rollup-accumulator.js';
 import { AddressKeys } from './address-keys.js';
-import { EXTRA_FIELDS, F, FIELDS, PACKET_FIELDS, groupRows, type AlertRows } from '../alert-rows.js';
+import { EXTRA_FIELDS, F, FIELDS, KEY_BYTES, PACKET_FIELDS, groupRows, type AlertRows } from '../alert-rows.js';
 import { querySummary } from './summary-query.js';
 import { attachFlowStore, type FlowStoreMethods } from './flow-store.js';
 import { attachResponseStore } from './response-store.js';
@@ -260,6 +260,7 @@ export class SqliteStore implements Store {
       const v = rows.v;
       const pk = rows.packets;
       const xs = rows.extra;
+      const keys = rows.keys ?? null;
       let pj = 0;
       let xj = 0;
       for (let i = 0, o = 0; i < rows.count; i++, o += FIELDS) {
@@ -278,8 +279,11 @@ export class SqliteStore implements Store {
         const dport = v[o + F.dstPort] as number | null;
         const details = v[o + F.details] as string | null;
         const info = st.alertIns!.run(
-          ts, h, sensorId, sig.id, rev, v[o + F.priority], proto, srcIp === null ? null : this.addresses.key(srcIp), v[o + F.srcPort],
-          dstIp === null ? null : this.addresses.key(dstIp), dport, v[o + F.eventId], message === sig.message ? null : message, details,
+          ts, h, sensorId, sig.id, rev, v[o + F.priority], proto,
+          srcIp === null ? null : keys ? Buffer.from(keys.buffer, keys.byteOffset + i * KEY_BYTES, 16) : this.addresses.key(srcIp),
+          v[o + F.srcPort],
+          dstIp === null ? null : keys ? Buffer.from(keys.buffer, keys.byteOffset + i * KEY_BYTES + 16, 16) : this.addresses.key(dstIp),
+          dport, v[o + F.eventId], message === sig.message ? null : message, details,
           this.inputId(rows.file, rows.format, sensorId), v[o + F.offset], v[o + F.line],
         );
         const pEnd = runEnd(pk, pj, PACKET_FIELDS, i);
