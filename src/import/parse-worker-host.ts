@@ -18,7 +18,7 @@ export async function runParseWorker(script: URL, file: string, workerData: unkn
   // The parser's live set is a couple of batches; a bounded heap keeps V8 from growing it lazily.
   const worker = new Worker(script, {
     workerData,
-    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 },
   });
   let chain: Promise<void> = Promise.resolve();
   try {

@@ -8,7 +8,7 @@ import { OccurrenceCounter, identityHashOf, textTuple } from '../model/identity.
 import { LineSplitter } from '../inputs/line-splitter.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
 import type { ParseContext } from '../inputs/snort-text/parser.js';
-import { appendAlert, emptyRows, type AlertRows } from '../store/alert-rows.js';
+import { appendAlert, emptyRows, sealKeys, type AlertRows } from '../store/alert-rows.js';
 import { createTextParser } from './text-import.js';
 import type { TextWorkerJob } from './parallel-text-import.js';
 import { ParseWorkerPort } from './parse-worker-port.js';
@@ -48,6 +48,9 @@ const splitter = new LineSplitter({
 
 async function send(): Promise<void> {
   const full = rows;
+  // Address keys here, once per alert from the parser's own strings: on the writing thread each
+  // lookup would first hash a string freshly copied across the thread boundary.
+  sealKeys(full);
   rows = emptyRows(job.format, job.file);
   await port.batch(full);
 }
