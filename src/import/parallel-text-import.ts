@@ -6,7 +6,7 @@
 import type { Store } from '../store/store.js';
 import { lastEventUs } from '../store/alert-rows.js';
 import { RowEnricher } from './enrich.js';
-import { runParseWorker } from './parse-worker-host.js';
+import { importWithWorker } from './parse-worker-host.js';
 import type { SnortTextFormat, StreamImportResult, TextImportOptions } from './text-import.js';
 
 export interface TextWorkerJob {
@@ -27,23 +27,16 @@ export async function importTextFileParallel(
     file, format, sensor: opts.sensor, tz: opts.tz, year: opts.year, nowMs: opts.nowMs,
     maxLineBytes: opts.maxLineBytes ?? 1 << 20, batchSize: opts.batchSize ?? 5000,
   };
-  const result: StreamImportResult = { alerts: 0, inserted: 0, duplicates: 0, rejected: 0, lastEventUs: null };
   const enricher = opts.catalog ? new RowEnricher(opts.catalog) : null;
-  await runParseWorker(new URL('./text-parse-worker.js', import.meta.url), file, job, {
-    bytes: opts.onBytes,
-    warn(w, rejects) {
-      if (rejects) result.rejected++;
-      opts.warn(w);
-    },
-    async batch(rows) {
+  let lastUs: number | null = null;
+  const counts = await importWithWorker(store, new URL('./text-parse-worker.js', import.meta.url), file, job, {
+    warn: opts.warn,
+    onBytes: opts.onBytes,
+    prepare(rows) {
       enricher?.enrich(rows);
-      result.alerts += rows.count;
       const last = lastEventUs(rows);
-      if (last !== null && (result.lastEventUs === null || last > result.lastEventUs)) result.lastEventUs = last;
-      const r = await store.ingestRows([rows]);
-      result.inserted += r.inserted;
-      result.duplicates += r.duplicates;
+      if (last !== null && (lastUs === null || last > lastUs)) lastUs = last;
     },
   });
-  return result;
+  return { ...counts, lastEventUs: lastUs };
 }

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Warning } from '../errors.js';
 import type { AlertRows } from '../store/alert-rows.js';
+import type { Store } from '../store/store.js';
 import type { WorkerMessage } from './parse-worker-protocol.js';
 
 export interface ParseWorkerHandlers {
@@ -51,4 +52,34 @@ export async function runParseWorker(script: URL, file: string, workerData: unkn
   } finally {
     await worker.terminate();
   }
+}
+
+export interface WorkerImportCounts {
+  alerts: number;
+  inserted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+/** runParseWorker storing every batch into `store`, counting what it added and rejected. */
+export async function importWithWorker(
+  store: Store, script: URL, file: string, workerData: unknown,
+  opts: { warn(w: Warning): void; onBytes?(n: number): void; prepare?(rows: AlertRows): void },
+): Promise<WorkerImportCounts> {
+  const counts: WorkerImportCounts = { alerts: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  await runParseWorker(script, file, workerData, {
+    bytes: opts.onBytes,
+    warn(w, rejects) {
+      if (rejects) counts.rejected++;
+      opts.warn(w);
+    },
+    async batch(rows) {
+      opts.prepare?.(rows);
+      counts.alerts += rows.count;
+      const r = await store.ingestRows([rows]);
+      counts.inserted += r.inserted;
+      counts.duplicates += r.duplicates;
+    },
+  });
+  return counts;
 }

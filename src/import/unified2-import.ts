@@ -13,7 +13,7 @@ import { Unified2Assembler, type AssemblerClock } from '../inputs/unified2/assem
 import { SnarfError } from '../errors.js';
 import { unified2SensorName } from '../state/state-file.js';
 import type { ImportOptions } from './import-files.js';
-import { runParseWorker } from './parse-worker-host.js';
+import { importWithWorker } from './parse-worker-host.js';
 import type { Unified2WorkerJob } from './unified2-parse-worker.js';
 
 export interface Unified2ImportResult {
@@ -91,23 +91,10 @@ export async function importUnified2Stream(
  * importUnified2Stream.
  */
 export async function importUnified2FileParallel(store: Store, file: string, opts: ImportOptions): Promise<Unified2ImportResult> {
-  const result: Unified2ImportResult = { alerts: 0, inserted: 0, duplicates: 0, rejected: 0 };
   const job: Unified2WorkerJob = {
     file, sensor: opts.sensor, sensorRegistry: opts.sensorRegistry ?? {}, catalog: opts.catalogSource,
     batchSize: opts.batchSize ?? 5000,
   };
-  await runParseWorker(new URL('./unified2-parse-worker.js', import.meta.url), file, job, {
-    bytes: opts.onBytes,
-    warn(w, rejects) {
-      if (rejects) result.rejected++;
-      opts.warn(w);
-    },
-    async batch(rows) {
-      result.alerts += rows.count;
-      const r = await store.ingestRows([rows]);
-      result.inserted += r.inserted;
-      result.duplicates += r.duplicates;
-    },
-  });
-  return result;
+  return importWithWorker(store, new URL('./unified2-parse-worker.js', import.meta.url), file, job, opts);
 }
+
