@@ -4,7 +4,8 @@
  * same as importTextStream's (same parsers, same identities), only faster on big files.
  */
 import type { Store } from '../store/store.js';
-import { lastEventUs } from '../store/alert-rows.js';
+import { assignIdentities, lastEventUs } from '../store/alert-rows.js';
+import { OccurrenceCounter } from '../model/identity.js';
 import { RowEnricher } from './enrich.js';
 import { importWithWorker } from './parse-worker-host.js';
 import type { SnortTextFormat, StreamImportResult, TextImportOptions } from './text-import.js';
@@ -28,11 +29,13 @@ export async function importTextFileParallel(
     maxLineBytes: opts.maxLineBytes ?? 1 << 20, batchSize: opts.batchSize ?? 5000,
   };
   const enricher = opts.catalog ? new RowEnricher(opts.catalog) : null;
+  const counter = new OccurrenceCounter();
   let lastUs: number | null = null;
   const counts = await importWithWorker(store, new URL('./text-parse-worker.js', import.meta.url), file, job, {
     warn: opts.warn,
     onBytes: opts.onBytes,
     prepare(rows) {
+      assignIdentities(rows, counter);
       enricher?.enrich(rows);
       const last = lastEventUs(rows);
       if (last !== null && (lastUs === null || last > lastUs)) lastUs = last;

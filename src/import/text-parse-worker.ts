@@ -4,7 +4,6 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { Alert } from '../model/alert.js';
-import { OccurrenceCounter, identityHashOf, textTuple } from '../model/identity.js';
 import { LineSplitter } from '../inputs/line-splitter.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
 import type { ParseContext } from '../inputs/snort-text/parser.js';
@@ -18,15 +17,14 @@ const job = workerData as TextWorkerJob;
 const port = new ParseWorkerPort();
 
 let rows: AlertRows = emptyRows(job.format, job.file);
-const counter = new OccurrenceCounter();
 const ctx: ParseContext = {
   file: job.file,
   sensor: job.sensor ?? 'default',
   sensorExplicit: job.sensor !== undefined,
   time: new TimePlacer({ tz: job.tz, year: job.year, nowMs: job.nowMs }),
+  // Identities are left to the importing thread (assignIdentities): this one is the busier.
   emit(a: Alert): void {
-    const tuple = textTuple(a);
-    appendAlert(rows, a, identityHashOf(tuple, counter.next(a.timeUs, tuple)));
+    appendAlert(rows, a, null);
   },
   warn(w): void {
     port.warn(w);

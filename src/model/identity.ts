@@ -14,7 +14,15 @@ import type { Alert } from './alert.js';
 
 /** The tuple part of a text identity; the occurrence number completes it. */
 export function textTuple(a: Alert): string {
-  return `t|${a.sensor}|${a.timeUs}|${a.gid}:${a.sid}:${a.rev}|${a.protocol ?? ''}|${a.srcIp ?? ''}|${a.srcPort ?? ''}|${a.dstIp ?? ''}|${a.dstPort ?? ''}`;
+  return tupleOf(a.sensor, a.timeUs, a.gid, a.sid, a.rev, a.protocol, a.srcIp, a.srcPort, a.dstIp, a.dstPort);
+}
+
+/** textTuple from the fields themselves (row batches carry no Alert objects). */
+export function tupleOf(
+  sensor: string, timeUs: number, gid: number, sid: number, rev: number, protocol: number | null,
+  srcIp: string | null, srcPort: number | null, dstIp: string | null, dstPort: number | null,
+): string {
+  return `t|${sensor}|${timeUs}|${gid}:${sid}:${rev}|${protocol ?? ''}|${srcIp ?? ''}|${srcPort ?? ''}|${dstIp ?? ''}|${dstPort ?? ''}`;
 }
 
 export function textIdentity(tuple: string, occurrence: number): string {

@@ -13,7 +13,7 @@
  * Packets and extra data appear in alert order, each alert's in its own order.
  */
 import type { Alert, ExtraData, InputFormat, PacketCapture, Reference } from '../model/alert.js';
-import { identityHash } from '../model/identity.js';
+import { identityHash, identityHashOf, tupleOf, type OccurrenceCounter } from '../model/identity.js';
 import { ipKey } from '../model/ip.js';
 
 export const F = {
@@ -60,11 +60,11 @@ export function emptyRows(format: InputFormat, file: string): AlertRows {
 }
 
 /**
- * Appends one alert. `hash` is its identity digest; details is the JSON of its header summary
+ * Appends one alert. `hash` is its identity digest (null: assignIdentities() adds it); details is the JSON of its header summary
  * when the caller has it already. Packet bytes are gathered later by sealPackets() (or kept as
  * `pending`, for callers that never cross a thread).
  */
-export function appendAlert(rows: AlertRows, a: Alert, hash: number, details?: string | null, pending?: PacketCapture[]): void {
+export function appendAlert(rows: AlertRows, a: Alert, hash: number | null, details?: string | null, pending?: PacketCapture[]): void {
   const index = rows.count++;
   rows.v.push(
     a.sensor, a.timeUs, a.gid, a.sid, a.rev, a.message, a.classification, a.priority, a.protocol,
@@ -184,4 +184,23 @@ export function groupRows(items: ReadonlyArray<{ alert: Alert; identity: string;
     }
   }
   return out;
+}
+
+/**
+ * Fills in the identity digests of a batch whose producer left them out (F.hash null): the text
+ * parse worker is the busier thread, so the writing thread does this part. `counter` must see
+ * the batches of one file in order, as the producer would have.
+ */
+export function assignIdentities(rows: AlertRows, counter: OccurrenceCounter): void {
+  const v = rows.v;
+  for (let o = 0; o < v.length; o += FIELDS) {
+    if (v[o + F.hash] !== null) continue;
+    const ts = v[o + F.timeUs] as number;
+    const tuple = tupleOf(
+      v[o + F.sensor] as string, ts, v[o + F.gid] as number, v[o + F.sid] as number, v[o + F.rev] as number,
+      v[o + F.protocol] as number | null, v[o + F.srcIp] as string | null, v[o + F.srcPort] as number | null,
+      v[o + F.dstIp] as string | null, v[o + F.dstPort] as number | null,
+    );
+    v[o + F.hash] = identityHashOf(tuple, counter.next(ts, tuple));
+  }
 }
