@@ -178,6 +178,9 @@ export class PostgresStore implements Store {
 
   private async write(c: pg.PoolClient, s: Staged, bookmark?: Bookmark): Promise<IngestResult> {
     let inserted = 0;
+    // A bulk import need not wait for each commit to reach disk: a server crash can only lose
+    // its last few whole batches (rows and rollups commit together), which re-running restores.
+    if (this.bulk) await c.query('SET LOCAL synchronous_commit = off');
     if (s.rows > 0) {
       await copyInto(c, 's_alerts', s.alerts);
       // Sorted by identity: writers sharing identities take their index locks in one order.
