@@ -17,7 +17,7 @@ import { ReportQueries } from '../store/sqlite/report-queries.js';
 import { describeFilter } from './filters.js';
 import { fmtTime } from './format.js';
 import { SiteWriter, type WriteStats } from './site-writer.js';
-import { Views } from './views.js';
+import { projectRoot, Views } from './views.js';
 import { HostMap, type SideLayout } from './host-map.js';
 import { esc } from './format.js';
 import { DEFAULT_LIMITS, sigMetaMap, type Limits, type PageContext } from './pages/context.js';
@@ -28,7 +28,7 @@ import { writeAnalysisPages } from './pages/analysis-pages.js';
 import { notesForSig } from '../state/notes.js';
 
 /** Bumped when page builders change what they print (templates are digested separately). */
-const BUILDER_VERSION = 3;
+const BUILDER_VERSION = 4;
 
 export interface BuildOptions {
   outDir: string;
@@ -63,7 +63,9 @@ export async function buildSite(store: Store, opts: BuildOptions): Promise<Build
   const started = process.hrtime.bigint();
   const filter = opts.filter ?? {};
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const views = new Views();
+  const analysis = opts.analysis !== false;
+  // The navigation bar links the analysis pages only when this run writes them.
+  const views = new Views(projectRoot(), { analysis });
   const q = new ReportQueries(store.db, filter);
   opts.onPhase?.('prepare');
   q.prepare();
@@ -75,8 +77,9 @@ export async function buildSite(store: Store, opts: BuildOptions): Promise<Build
   // The salt names what every host page depends on besides its own alerts and signatures
   // (those go into each host's key): when it changes, no host may be skipped unread. Sensor
   // names are immutable in the store, so new sensors and signatures leave the salt alone
-  // (unless the site goes from one sensor to several: the rows gain a column).
-  const salt = crypto.createHash('sha1').update(JSON.stringify({ v: BUILDER_VERSION, views: views.digest(), filter, limits, soleSensor })).digest('hex');
+  // (unless the site goes from one sensor to several: the alert lines gain a field). Whether
+  // the analysis pages are written changes every page's navigation bar.
+  const salt = crypto.createHash('sha1').update(JSON.stringify({ v: BUILDER_VERSION, views: views.digest(), filter, limits, soleSensor, analysis })).digest('hex');
   opts.onPhase?.('hosts');
   const hosts = HostMap.build(q, limits.minHostPage, limits.netPageAlerts);
   // A richer duplicate (unified2 after alert_fast) adds packets or extra data to an OLD alert
@@ -108,16 +111,16 @@ export async function buildSite(store: Store, opts: BuildOptions): Promise<Build
   await writeBreakdowns(ctx, reported);
   // Verdicts, clusters, anomalies, policy and notes: their pages, and what host pages say of each
   // address (computed once, looked up per host).
-  if (opts.analysis !== false) {
+  if (analysis) {
     opts.onPhase?.('analysis');
-    const analysis = await writeAnalysisPages({
+    const written = await writeAnalysisPages({
       store, dbPath: opts.dbPath ?? store.location, writer, views, filter,
       filterText: ctx.filterText, site: ctx, homeNets: opts.homeNets,
     });
-    ctx.hostLinks = (ip) => analysis.annotations.links(ip);
-    ctx.hostKey = (ip) => analysis.annotations.keyOf(ip);
-    ctx.hostAnnotation = (ip) => analysis.annotations.get(ip);
-    ctx.sigNotes = (gid, sid) => notesForSig(analysis.data.notes, gid, sid).map((n) => `${n.at.slice(0, 10)} ${n.author}: ${n.text}`);
+    ctx.hostLinks = (ip) => written.annotations.links(ip);
+    ctx.hostKey = (ip) => written.annotations.keyOf(ip);
+    ctx.hostAnnotation = (ip) => written.annotations.get(ip);
+    ctx.sigNotes = (gid, sid) => notesForSig(written.data.notes, gid, sid).map((n) => `${n.at.slice(0, 10)} ${n.author}: ${n.text}`);
   }
   opts.onPhase?.('signatures');
   await writeSigPages(ctx, reported);

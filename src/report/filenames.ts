@@ -10,7 +10,9 @@
  * - Network pages (hosts with few alerts, grouped): `dst/net/198.51.40.0-24.html` (IPv4 /24),
  *   `dst/net/2001-db8-beef---64.html` (IPv6 /64: the network's file base, `-`, the length; the
  *   last `-` always separates the length), parts after the first `dst/net/<name>/2.html`. A host
- *   on such a page is the anchor `#h-198-51-40-248` / `#h-2001-db8-beef--1a`.
+ *   on such a page is the anchor `#h248` / `#h1a`: `h` and the host's part of the address (see
+ *   sectionAnchor). The analysis pages, which list addresses of any network, keep the whole
+ *   address in theirs (`#h-198-51-40-248`, hostAnchor).
  */
 import type { Side } from '../store/sqlite/report-queries.js';
 import { formatIpv6 as formatIpv6Net } from '../model/ip.js';
@@ -45,6 +47,24 @@ export function rootPrefix(relPath: string): string {
 /** `h-198-51-40-248`: the id of a host's section on its network page. */
 export function hostAnchor(ip: string): string {
   return `h-${hostFileBase(ip).replace(/\./g, '-')}`;
+}
+
+/**
+ * The id of a host's section on its network page: `h` and what the address adds to the
+ * network's (the page's /24 or /64), so `198.51.40.248` → `h248`, `2001:db8:beef::1a` → `h1a`,
+ * `2001:db8:beef:0:1::1a` → `h1-0-0-1a` (the interface identifier's four groups in hex, leading
+ * zero groups left out). Unique on the page, and short: every alert row on the other side
+ * links to it.
+ */
+export function sectionAnchor(key: Uint8Array): string {
+  if (key.length !== 16) throw new RangeError(`IP key must be 16 bytes, got ${key.length}`);
+  if (isV4Key(key)) return `h${key[15]}`;
+  const groups: string[] = [];
+  for (let i = 8; i < 16; i += 2) {
+    const g = (key[i]! << 8) | key[i + 1]!;
+    if (groups.length > 0 || g !== 0 || i === 14) groups.push(g.toString(16));
+  }
+  return `h${groups.join('-')}`;
 }
 
 /** Site-relative path of part `part` (1-based) of a network page (`base` from netOfKey). */

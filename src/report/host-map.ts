@@ -1,7 +1,7 @@
 /**
  * Where each host of the report is shown. A host with at least `minHostPage` alerts on a side
  * has its own pages there (`src/<ip>.html`, paged); every other host is a section, with the
- * anchor `#h-<ip>`, of its network's page on that side (`src/net/<net>.html`: IPv4 /24, IPv6
+ * anchor `#h<host part>`, of its network's page on that side (`src/net/<net>.html`: IPv4 /24, IPv6
  * /64). A network page holds at most `netPageAlerts` alerts; a busier network (an IPv6 /64 full
  * of privacy addresses) continues on `src/net/<net>/2.html`, ... with its hosts in address order.
  *
@@ -12,7 +12,7 @@
  */
 import { ipFromKey, ipKey } from '../model/ip.js';
 import type { ReportQueries, Side } from '../store/sqlite/report-queries.js';
-import { hostAnchor, hostPagePath, netOfKey, netPagePath, sameNet } from './filenames.js';
+import { hostPagePath, netOfKey, netPagePath, sameNet, sectionAnchor } from './filenames.js';
 
 /** What the manifest keeps of a side's map (for incremental re-runs). */
 export interface SideLayout { busy: string[]; parts: Array<[string, number]> }
@@ -68,8 +68,8 @@ export class HostMap {
   /** Site-relative link to a host present on that side: its own page, or its network page's anchor. */
   href(side: Side, ip: string, key?: Uint8Array): string {
     if (this.isOwn(side, ip)) return hostPagePath(side, ip);
-    const net = netOfKey(key ?? ipKey(ip));
-    return `${netPagePath(side, net.base, this.sides[side].parts.get(ip) ?? 1)}#${hostAnchor(ip)}`;
+    const k = key ?? ipKey(ip);
+    return `${netPagePath(side, netOfKey(k).base, this.sides[side].parts.get(ip) ?? 1)}#${sectionAnchor(k)}`;
   }
 
   /** Parts of a network's page on a side (1 unless the network outgrew one page). */

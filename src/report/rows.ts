@@ -1,13 +1,17 @@
 /**
- * The report's hot markup, built in code: alert rows (millions per site), their payload and
- * extra-data rows, and the per-host signature and peer tables. Templates (views/*.ejs) keep the
- * page shells. Everything that is not Snarf's own number or file name goes through `esc`
+ * The report's hot markup, built in code: alert lines (millions per site), their payload and
+ * extra-data blocks, and the signature, peer and host-list tables. Templates (views/*.ejs) keep
+ * the page shells. Everything that is not Snarf's own number or file name goes through `esc`
  * (addresses are canonical text from the store's keys, file names come from filenames.ts).
  *
- * Compact on purpose (every alert is printed twice, on its source's and its destination's
- * page): optional end tags are left out (`<td>` and `<tr>` close themselves), short class
- * names, unquoted attribute values where they are Snarf's own tokens. Unquoted `href`s are only
- * Snarf's file names (digits, hex, `.`, `-`, `/`, `#`: never a space, quote, `=`, `<`, `>`).
+ * Compact on purpose: every alert is printed twice (on its source's and its destination's
+ * page), and the site is to be no larger than the alert_full text it was imported from. So
+ * alerts are lines of text, not table rows (see alertLines); optional end tags are left out
+ * (`<dd>`, `<td>`, `<tr>`); attribute values that are Snarf's own tokens are unquoted (unquoted
+ * `href`s are only Snarf's file names: digits, hex, `.`, `-`, `/`, `#`, never a space, quote,
+ * `=`, `<`, `>`); no per-cell classes (site.css aligns the count columns by position); links
+ * are written from the page's `<base href>` (page-links.ts), so a peer link is the peer's path
+ * within the other side's directory.
  */
 import type { ExtraRow, PacketRow, Side } from '../store/sqlite/report-queries.js';
 import { extraText, hexDump, payloadOffset } from './hex-dump.js';
@@ -23,93 +27,135 @@ export interface Captures {
   extra: Map<number, ExtraRow[]> | null;
 }
 
-export interface RowStyle {
+/**
+ * Where an alert line's date goes: `heading` (host pages: a `<dt>` per day), `row` (network
+ * pages: on a host's first line and wherever the day changes; such a line is a `dd.d` of its
+ * own, and site.css indents the other lines by the date's width so that the times line up),
+ * `none` (a page whose alerts all fall on one day, named once above the list).
+ */
+export type DateStyle = 'heading' | 'row' | 'none';
+
+export interface LineStyle {
   side: Side;
-  /** Prefix from the page back to the site root (`../`, `../../`). */
-  root: string;
-  /** Full date and time in each row (network pages) instead of day heading rows (host pages). */
-  fullTime: boolean;
-  /** Columns of one alert row (for colspan of day and detail rows). */
-  cols: number;
-  /** Escaped sensor names by id, or null when the site has one sensor (no sensor column). */
+  dates: DateStyle;
+  /** Escaped sensor names by id, or null when the site has one sensor (lines then name none). */
   sensors: Map<number, string> | null;
   sigs: Map<number, SigMeta>;
+  /** Width the gid:sid:rev field is padded to (the longest on the page: the fields after it line up). */
+  sigWidth: number;
   payloadBytes: number;
-  /** A peer (a host on the other side) from the hex of its key: its text and site-relative link. */
+  /** A peer (a host on the other side) from the hex of its key: its text and its link as written on the page. */
   peer(hex: string): { ip: string; href: string };
 }
 
-/** Header cells of the alert table for a side (after any leading column of the page's own). */
-export function alertHeader(side: Side, sensors: boolean): string {
-  const mid = side === 'src'
-    ? '<th>src port<th>destination<th>dst port'
-    : '<th>source<th>src port<th>dst port';
-  return `<th>time<th>gid:sid:rev${mid}<th>proto${sensors ? '<th>sensor' : ''}`;
+/**
+ * What an alert line holds, in order, said above each list (a screen reader reads the lines as
+ * text: the order is spelled out rather than left to column headings).
+ */
+export function alertLegend(side: Side, sensors: boolean, day: string | null = null): string {
+  const peer = side === 'src' ? 'src port, destination:port' : 'dst port, source:port';
+  return `Per alert: time${day === null ? '' : ` on ${day}`}, gid:sid:rev, protocol, ${peer}${sensors ? ', sensor' : ''}.`;
 }
 
-/** Columns alertHeader prints. */
-export function alertCols(sensors: boolean): number {
-  return sensors ? 7 : 6;
+/** The day (`2026-11-20`) when both times fall on it, else null. */
+export function oneDay(firstUs: number | null, lastUs: number | null): string | null {
+  if (firstUs === null || lastUs === null) return null;
+  const d = fmtDay(firstUs);
+  return d === fmtDay(lastUs) ? d : null;
 }
+
+/** The longest gid:sid:rev label among these signatures (alert lines pad to it). */
+export function sigWidth(sigs: Map<number, SigMeta>, ids: Iterable<number>): number {
+  let w = 0;
+  for (const id of ids) w = Math.max(w, sigs.get(id)?.label.length ?? String(id).length);
+  return w;
+}
+
+const SPACES = '                                        ';
+const padEnd = (s: string, n: number): string => (s.length >= n ? s : s + SPACES.slice(0, n - s.length));
+const padStart = (s: string, n: number): string => (s.length >= n ? s : SPACES.slice(0, n - s.length) + s);
 
 /**
- * Appends the rows of `alerts` (in time order) to `out`, one string per `<tr>`, and counts the
- * peers into `peers` when given. Returns the number of `<tr>` strings appended.
+ * Appends the lines of `alerts` (in time order) to `out` and counts the peers into `peers` when
+ * given. Returns the number of alerts.
+ *
+ * A line is plain monospaced text with one link, fixed-width fields first so that they line
+ * up without a table (a table row costs `<tr>` and a `<td>` per field, about 20% of a line):
+ * `10:00:00.088806 1:1000001:2 TCP  40000 198.51.100.1:6881`, that is time, gid:sid:rev
+ * (padded), protocol (padded to 4), this host's port (right-aligned in 5), the peer (linked)
+ * with its port (`[v6]:port` for IPv6), then the sensor when the site has several. Lines
+ * follow each other in one `<dd>` (site.css keeps their line breaks); a new `<dd>` starts after
+ * a day heading (`<dt>`), at a line that shows its date (`dd.d`), and after a payload block.
  */
-export function alertRows(style: RowStyle, alerts: RawAlert[], caps: Captures, out: string[], peers: Map<string, number> | null): number {
-  const start = out.length;
+export function alertLines(style: LineStyle, alerts: RawAlert[], caps: Captures, out: string[], peers: Map<string, number> | null): number {
   const src = style.side === 'src';
   const peerCol = src ? Col.Dst : Col.Src;
   const ownPortCol = src ? Col.Sport : Col.Dport;
   const peerPortCol = src ? Col.Dport : Col.Sport;
   let day = '';
+  // A <dd> of plain lines is open: the next plain line just follows.
+  let inBlock = false;
   for (const a of alerts) {
     const ts = a[Col.Ts] as number;
     let time: string;
-    if (style.fullTime) {
-      // A host's section on a network page: the date once per day, then the time of day.
-      const d = fmtDay(ts);
-      time = d !== day ? fmtTime(ts) : fmtClock(ts);
-      day = d;
-    } else {
+    let dated = false;
+    if (style.dates === 'heading') {
       const d = fmtDay(ts);
       if (d !== day) {
-        out.push(`<tr class=d><th colspan=${style.cols}>${d}\n`);
+        out.push(`<dt>${d}\n`);
         day = d;
+        inBlock = false;
       }
       time = fmtClock(ts);
+    } else if (style.dates === 'row') {
+      const d = fmtDay(ts);
+      dated = d !== day;
+      time = dated ? fmtTime(ts) : fmtClock(ts);
+      day = d;
+    } else {
+      time = fmtClock(ts);
+    }
+    let open = '';
+    if (dated) {
+      // A line with its date is a block of its own: the lines after it are indented.
+      open = '<dd class=d>';
+      inBlock = false;
+    } else if (!inBlock) {
+      open = '<dd>';
+      inBlock = true;
     }
     const sigId = a[Col.Sig] as number;
     const m = style.sigs.get(sigId);
     const sig = m ? `${m.idPrefix}${a[Col.Rev] as number}` : String(sigId);
+    const own = a[ownPortCol] as number | null;
+    const other = a[peerPortCol] as number | null;
     const peerHex = a[peerCol] as string | null;
-    let peer = '';
+    let peer = other === null ? '' : `:${other}`;
     if (peerHex !== null) {
       const x = style.peer(peerHex);
       if (peers !== null) peers.set(x.ip, (peers.get(x.ip) ?? 0) + 1);
-      peer = `<a href=${style.root}${x.href}>${x.ip}</a>`;
+      const link = `<a href=${x.href}>${x.ip}</a>`;
+      peer = other === null ? link : x.ip.includes(':') ? `[${link}]:${other}` : `${link}:${other}`;
     }
-    const own = a[ownPortCol] as number | null;
-    const other = a[peerPortCol] as number | null;
-    const ownPort = own === null ? '' : own;
-    const peerPort = other === null ? '' : other;
-    const ports = src ? `<td>${ownPort}<td>${peer}<td>${peerPort}` : `<td>${peer}<td>${peerPort}<td>${ownPort}`;
-    const sensor = style.sensors === null ? '' : `<td>${style.sensors.get(a[Col.Sensor] as number) ?? ''}`;
-    out.push(`<tr><td>${time}<td>${sig}${ports}<td>${proto(a[Col.Proto] as number | null)}${sensor}\n`);
-    const more = detailRow(style, a, caps);
-    if (more !== null) out.push(more);
+    const sensor = style.sensors === null ? '' : ` ${style.sensors.get(a[Col.Sensor] as number) ?? ''}`;
+    out.push(`${open}${time} ${padEnd(sig, style.sigWidth)} ${padEnd(proto(a[Col.Proto] as number | null), 4)} ${padStart(own === null ? '' : String(own), 5)} ${peer}${sensor}\n`);
+    const more = detailBlock(style, a, caps);
+    if (more !== null) {
+      out.push(more);
+      inBlock = false;
+    }
   }
-  return out.length - start;
+  return alerts.length;
 }
 
-/** The row under an alert with its own message, extra data and payload dumps, or null. */
-function detailRow(style: RowStyle, a: RawAlert, caps: Captures): string | null {
+/** The block under an alert line with its own message, extra data and payload dumps, or null. */
+function detailBlock(style: LineStyle, a: RawAlert, caps: Captures): string | null {
   const id = a[Col.Id] as number;
   const msg = a[Col.Msg] as string | null;
   const packets = caps.packets?.get(id);
   const extra = caps.extra?.get(id);
   if (msg === null && packets === undefined && extra === undefined) return null;
-  let html = `<tr class=x><td colspan=${style.cols}>`;
+  let html = '<dd class=x>';
   if (msg !== null) html += `<div class="msg">message: ${esc(msg)}</div>`;
   for (const e of extra ?? []) html += `<div class="extra"><span class="k">${esc(e.name)}</span>: <span class="v">${esc(extraText(e.value))}</span></div>`;
   if (packets !== undefined) {
@@ -127,24 +173,40 @@ function detailRow(style: RowStyle, a: RawAlert, caps: Captures): string | null 
   return `${html}\n`;
 }
 
-/** Rows of a host's (or a network page's) signature table: message link, id, count, first, last. */
+/**
+ * First and last per signature in a signature table, or null for none; `day` when all of the
+ * page's alerts fall on it (the times are then times of day).
+ */
+export type SigTimes = { day: string | null } | null;
+
+/** Header of a signature table. */
+export function sigTableHead(times: SigTimes): string {
+  const head = '<th>signature<th>gid:sid:rev<th data-type=num>alerts';
+  if (times === null) return head;
+  const on = times.day === null ? '' : ` (${times.day})`;
+  return `${head}<th>first${on}<th>last${on}`;
+}
+
+/** Rows of a host's (or a network page's) signature table: message link, id, count[, first, last]. */
 export function sigTableRows(
   root: string, sigs: Map<number, SigMeta>, rows: Array<{ sigId: number; count: number; firstUs: number | null; lastUs: number | null }>,
+  times: SigTimes,
 ): string {
+  // To the second: the alert lines carry the microseconds.
+  const when = times === null ? null : times.day === null ? (us: number | null) => fmtTime(us).slice(0, 19) : (us: number | null) => fmtTime(us).slice(11, 19);
   let html = '';
   for (const s of rows) {
     const m = sigs.get(s.sigId);
     const name = m ? `<a href=${root}${m.href}>${m.messageHtml}</a>` : String(s.sigId);
-    // To the second: the alert rows carry the microseconds.
-    html += `<tr><td>${name}<td>${m ? m.label : ''}<td class=n>${s.count}<td>${fmtTime(s.firstUs).slice(0, 19)}<td>${fmtTime(s.lastUs).slice(0, 19)}\n`;
+    html += `<tr><td>${name}<td>${m ? m.label : ''}<td>${s.count}${when === null ? '' : `<td>${when(s.firstUs)}<td>${when(s.lastUs)}`}\n`;
   }
   return html;
 }
 
-/** Rows of a host's peer table: address link and alert count. */
-export function peerTableRows(root: string, peers: Array<{ ip: string; href: string; count: number }>): string {
+/** Rows of a host's peer table: address link (as written on the page) and alert count. */
+export function peerTableRows(peers: Array<{ ip: string; href: string; count: number }>): string {
   let html = '';
-  for (const p of peers) html += `<tr><td><a href=${root}${p.href}>${p.ip}</a><td class=n>${p.count}\n`;
+  for (const p of peers) html += `<tr><td><a href=${p.href}>${p.ip}</a><td>${p.count}\n`;
   return html;
 }
 
@@ -161,12 +223,16 @@ export function byAlert<T extends PacketRow | ExtraRow>(rows: T[]): Map<number, 
 
 /**
  * Rows of a host list (signature pages: address, alerts for the signature, alerts overall,
- * first, last). `href` is site-relative; addresses are canonical text.
+ * first, last: times of day when `day`, the one day all of them fall on, is given). `href` is
+ * site-relative; addresses are canonical text.
  */
-export function hostListRows(root: string, rows: Array<{ ip: string; href: string; count: number; total: number; firstUs: number; lastUs: number }>): string {
+export function hostListRows(
+  root: string, rows: Array<{ ip: string; href: string; count: number; total: number; firstUs: number; lastUs: number }>, day: string | null,
+): string {
+  const [from, to] = day === null ? [0, 19] : [11, 19];
   let html = '';
   for (const h of rows) {
-    html += `<tr><td><a href=${root}${h.href}>${h.ip}</a><td class="n c-count">${h.count}<td class=n>${h.total}<td>${fmtTime(h.firstUs).slice(0, 19)}<td>${fmtTime(h.lastUs).slice(0, 19)}\n`;
+    html += `<tr><td><a href=${root}${h.href}>${h.ip}</a><td>${h.count}<td>${h.total}<td>${fmtTime(h.firstUs).slice(from, to)}<td>${fmtTime(h.lastUs).slice(from, to)}\n`;
   }
   return html;
 }

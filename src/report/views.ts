@@ -37,7 +37,8 @@ export class Views {
   readonly assetsDir: string;
   private readonly compiled = new Map<string, Render>();
 
-  constructor(root = projectRoot()) {
+  /** `defaults`: data every render sees unless it passes its own (what the whole site shares). */
+  constructor(root = projectRoot(), private readonly defaults: Readonly<Record<string, unknown>> = {}) {
     this.root = root;
     this.viewsDir = path.join(root, 'views');
     this.assetsDir = path.join(root, 'assets');
@@ -56,7 +57,7 @@ export class Views {
   }
 
   render(name: string, data: Record<string, unknown>): string {
-    return this.get(name)(data);
+    return this.get(name)({ ...this.defaults, ...data });
   }
 
   /** The static files copied into every site. */

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ipKey } from '../../src/model/ip.js';
-import { hostAnchor, hostPagePath, netOfKey, netPagePath } from '../../src/report/filenames.js';
+import { hostPagePath, netOfKey, netPagePath, sectionAnchor } from '../../src/report/filenames.js';
 
 export function htmlFiles(dir: string): string[] {
   const out: string[] = [];
@@ -48,8 +48,43 @@ function idsOf(html: string): Set<string> {
 }
 
 /**
+ * The directory a page resolves its relative URLs from, as a browser does: its `<base href>`
+ * (relative to the page) when it has one, else its own directory. `baseHref` is the raw value.
+ */
+function baseOf(file: string, html: string): { dir: string; baseHref: string | null } {
+  for (const m of html.matchAll(/<base\b[^>]*>/gi)) {
+    for (const [name, value] of attributesOf(m[0])) {
+      if (name === 'href') return { dir: path.resolve(path.dirname(file), value), baseHref: value };
+    }
+  }
+  return { dir: path.dirname(file), baseHref: null };
+}
+
+/**
+ * Every link (`<a href>`) on a site page, resolved as a browser resolves it (honouring
+ * `<base href>`), as a site-relative path with its `#fragment`.
+ */
+export function linksOn(dir: string, rel: string): string[] {
+  const file = path.join(dir, rel);
+  const html = fs.readFileSync(file, 'utf8');
+  const { dir: from } = baseOf(file, html);
+  const out: string[] = [];
+  for (const t of html.matchAll(/<a\b[^>]*>/gi)) {
+    for (const [attr, url] of attributesOf(t[0])) {
+      if (attr !== 'href' || /^[a-z][a-z0-9+.-]*:/i.test(url)) continue;
+      const hash = url.indexOf('#');
+      const target = hash < 0 ? url : url.slice(0, hash);
+      out.push(`${path.relative(dir, path.resolve(from, target))}${hash < 0 ? '' : url.slice(hash)}`);
+    }
+  }
+  return out;
+}
+
+/**
  * Problems found: broken internal links (a missing file, or a `#fragment` no element of the
- * target page has as its id), absolute or foreign loads. Empty when the site is sound.
+ * target page has as its id), absolute or foreign loads. URLs resolve as in a browser: from the
+ * page's `<base href>` when it has one (a bare `#fragment` then leaves the page). Empty when the
+ * site is sound.
  */
 export function checkLinks(dir: string): { problems: string[]; links: number; anchors: number } {
   const problems: string[] = [];
@@ -64,10 +99,15 @@ export function checkLinks(dir: string): { problems: string[]; links: number; an
   for (const file of htmlFiles(dir)) {
     const html = fs.readFileSync(file, 'utf8');
     const rel = path.relative(dir, file);
+    const base = baseOf(file, html);
+    if (base.baseHref !== null && (/^[a-z][a-z0-9+.-]*:/i.test(base.baseHref) || base.baseHref.startsWith('/'))) {
+      problems.push(`${rel}: non-relative base ${base.baseHref}`);
+    }
+    if (!path.resolve(base.dir).startsWith(path.resolve(dir))) problems.push(`${rel}: base ${base.baseHref} outside the site`);
     for (const t of html.matchAll(/<([a-z][a-z0-9]*)\b[^>]*>/gi)) {
       const tag = t[1]!.toLowerCase();
       for (const [attr, url] of attributesOf(t[0])) {
-        if (attr !== 'href' && attr !== 'src') continue;
+        if ((attr !== 'href' && attr !== 'src') || tag === 'base') continue;
         {
           if (/^https?:\/\//i.test(url)) {
             // External reference links are fine to click, never to load.
@@ -82,8 +122,9 @@ export function checkLinks(dir: string): { problems: string[]; links: number; an
           const hash = url.indexOf('#');
           const target = hash < 0 ? url : url.slice(0, hash);
           const fragment = hash < 0 ? '' : decodeURIComponent(url.slice(hash + 1));
-          const targetFile = target === '' ? file : path.resolve(path.dirname(file), target);
-          if (target !== '' && !fs.existsSync(targetFile)) {
+          // Without a base, a bare `#fragment` stays on the page; with one, it is the base URL's.
+          const targetFile = target === '' && base.baseHref === null ? file : path.resolve(base.dir, target);
+          if (targetFile !== file && (!fs.existsSync(targetFile) || !fs.statSync(targetFile).isFile())) {
             problems.push(`${rel}: broken ${attr} ${url}`);
             continue;
           }
@@ -116,12 +157,12 @@ export function indexSignatures(html: string): Map<string, { count: number; sour
 
 /** Rows of a host table (`<a href=...>ip</a>` then a count cell) on a page, within the table of that id. */
 export function hostRows(html: string, tableId: string): Map<string, number> {
-  const start = html.indexOf(`id="${tableId}"`);
+  const start = html.search(new RegExp(`<table [^>]*id=(?:"${tableId}"|${tableId}[\\s>])`));
   if (start < 0) return new Map();
   const table = html.slice(start, html.indexOf('</table>', start));
   const out = new Map<string, number>();
-  // End tags are optional in the code-built tables.
-  for (const m of table.matchAll(/<tr><td><a href=(?:"[^"]+"|[^\s">]+)>([^<]+)<\/a>(?:<\/td>)?<td class="n c-count">(\d+)</g)) out.set(m[1]!, Number(m[2]));
+  // End tags are left out in these tables; the count is the second cell.
+  for (const m of table.matchAll(/<tr><td><a href=[^\s">]+>([^<]+)<\/a><td>(\d+)\s*</g)) out.set(m[1]!, Number(m[2]));
   return out;
 }
 
@@ -136,15 +177,16 @@ export function decodeEntities(s: string): string {
 export function hostLocation(dir: string, side: 'src' | 'dst', ip: string): { file: string; anchor: string | null } | null {
   const own = hostPagePath(side, ip);
   if (fs.existsSync(path.join(dir, own))) return { file: own, anchor: null };
-  const net = netOfKey(ipKey(ip));
-  const anchor = hostAnchor(ip);
+  const key = ipKey(ip);
+  const net = netOfKey(key);
+  const anchor = sectionAnchor(key);
   const first = netPagePath(side, net.base);
   const candidates = [first];
   const more = path.join(dir, side, 'net', net.base);
   if (fs.existsSync(more)) for (const f of fs.readdirSync(more)) candidates.push(`${side}/net/${net.base}/${f}`);
   for (const c of candidates) {
     const file = path.join(dir, c);
-    if (fs.existsSync(file) && new RegExp(`<tr id=${anchor}>`).test(fs.readFileSync(file, 'utf8'))) return { file: c, anchor };
+    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(`<dt id=${anchor}>`)) return { file: c, anchor };
   }
   return null;
 }
@@ -155,7 +197,7 @@ export function hostSection(dir: string, side: 'src' | 'dst', ip: string): strin
   if (!loc) throw new Error(`${side} ${ip}: no page shows it`);
   const html = read(dir, loc.file);
   if (loc.anchor === null) return html;
-  const start = html.indexOf(`<tr id=${loc.anchor}>`);
-  const next = html.indexOf('<tr id=', start + 1);
-  return html.slice(start, next < 0 ? html.indexOf('</tbody>', start) : next);
+  const start = html.indexOf(`<dt id=${loc.anchor}>`);
+  const next = html.indexOf('<dt id=', start + 1);
+  return html.slice(start, next < 0 ? html.indexOf('</dl>', start) : next);
 }

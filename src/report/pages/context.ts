@@ -16,7 +16,10 @@ import type { HostAnnotation } from '../analysis/host-annotations.js';
 export interface Limits {
   /** Alerts per host page (page 1 and every `<ip>/<k>.html`). */
   pageSize: number;
-  /** Hosts listed per side on a signature page. */
+  /**
+   * Hosts listed per side on a signature page (the busiest; the lists are a summary: every host
+   * is on the top pages or reached from its peers, and a small site's size is mostly these).
+   */
   sigHosts: number;
   /** Hosts on top-sources / top-destinations. */
   topHosts: number;
@@ -34,7 +37,7 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = {
-  pageSize: 500, sigHosts: 200, topHosts: 1000, peers: 50, payloadBytes: 1024, minHostPage: 20, netPageAlerts: 5000,
+  pageSize: 500, sigHosts: 100, topHosts: 1000, peers: 50, payloadBytes: 1024, minHostPage: 20, netPageAlerts: 5000,
 };
 
 export interface SigMeta {

@@ -1,10 +1,10 @@
 /**
  * Host pages of one side. A host with at least `limits.minHostPage` alerts there has its own
  * pages: src/<ip>.html (summary, signatures, peers, first alerts) and src/<ip>/<k>.html for the
- * alerts beyond the first page. Every other host is a section (anchor `#h-<ip>`) of its
+ * alerts beyond the first page. Every other host is a section (anchor `#h<host part>`) of its
  * network's page, src/net/<net>.html (IPv4 /24, IPv6 /64; parts 2.. when a network holds more
- * than `limits.netPageAlerts` alerts), under one table: the address, then its alerts. A sweep
- * of a /16 is 256 network pages, not 65,536 files.
+ * than `limits.netPageAlerts` alerts): the address beside its alert lines. A sweep of a /16
+ * is 256 network pages, not 65,536 files.
  *
  * One pass per side: the side's alerts are streamed in (address, ts, id) order from the
  * (src, ts) / (dst, ts) index and merged with the hosts of the report's host table, read a
@@ -18,9 +18,13 @@ import crypto from 'node:crypto';
 import { ipFromKey } from '../../model/ip.js';
 import type { HostSig, ReportHost, Side } from '../../store/sqlite/report-queries.js';
 import { esc, fmtTime } from '../format.js';
-import { hostAnchor, hostPagePath, netOfKey, netPagePath, rootPrefix, sameNet, type NetRef } from '../filenames.js';
+import { hostPagePath, netOfKey, netPagePath, sameNet, sectionAnchor, type NetRef } from '../filenames.js';
+import { cheapestLinker, type Linker } from '../page-links.js';
 import { ipFromHex, NetCutter } from '../host-map.js';
-import { alertCols, alertHeader, alertRows, byAlert, Col, peerTableRows, sigTableRows, type Captures, type RawAlert, type RowStyle } from '../rows.js';
+import {
+  alertLegend, alertLines, byAlert, Col, oneDay, peerTableRows, sigTableHead, sigTableRows, sigWidth,
+  type Captures, type DateStyle, type RawAlert, type LineStyle,
+} from '../rows.js';
 import type { PageContext } from './context.js';
 import type { HostAnnotation } from '../analysis/host-annotations.js';
 
@@ -51,6 +55,8 @@ interface OwnUnit {
   pages: number;
   page: number;
   firstPage: string[];
+  /** How page 1 writes its links (chosen with its alerts, used again when it is written). */
+  firstLinks: Linker | null;
   files: string[];
   peers: Map<string, number> | null;
 }
@@ -75,8 +81,39 @@ interface SidePass {
   side: Side;
   other: Side;
   captures: { packets: boolean; extra: boolean };
+  /** Peers by the hex of their key: text and site-relative link. */
   peers: Map<string, { ip: string; href: string }>;
 }
+
+/** Site-relative link of a peer from the hex of its key (cached: a peer appears in many rows). */
+function peerOf(p: SidePass, hex: string): { ip: string; href: string } {
+  let peer = p.peers.get(hex);
+  if (peer === undefined) {
+    if (p.peers.size >= PEER_CACHE) p.peers.clear();
+    const ip = ipFromHex(hex);
+    peer = { ip, href: p.ctx.hosts.href(p.other, ip, Buffer.from(hex, 'hex')) };
+    p.peers.set(hex, peer);
+  }
+  return peer;
+}
+
+/**
+ * How the page at `rel` writes its links (see page-links.ts), from its alerts' peers and the
+ * number of its other links (`others`: signature rows, navigation, style sheet, pager...).
+ */
+function pageLinker(p: SidePass, rel: string, alerts: RawAlert[], others: number): Linker {
+  const col = p.side === 'src' ? Col.Dst : Col.Src;
+  const net = `${p.other}/net/`;
+  let intoNet = 0;
+  for (const a of alerts) {
+    const hex = a[col] as string | null;
+    if (hex !== null && peerOf(p, hex).href.startsWith(net)) intoNet++;
+  }
+  return cheapestLinker(rel, p.other, intoNet, alerts.length - intoNet + others);
+}
+
+/** Links of a page's shell: navigation, style sheet, script, pager, the other side (about). */
+const PAGE_LINKS = 12;
 
 /** Hosts of one side in address order, with their signature rows, fetched by keyset batches. */
 function* hostsInOrder(ctx: PageContext, side: Side): Generator<{ h: ReportHost; sigs: HostSig[] }> {
@@ -134,7 +171,7 @@ function* plan(p: SidePass): Generator<Slot> {
       const id = `${side}/${st.ip}`;
       const unit: OwnUnit = {
         kind: 'own', id, st, skip: ctx.writer.keep(id, st.key), pages: Math.max(1, Math.ceil(h.count / ctx.limits.pageSize)), page: 1,
-        firstPage: [], files: [], peers: new Map(),
+        firstPage: [], firstLinks: null, files: [], peers: new Map(),
       };
       if (open === null) yield { st, unit };
       else queue.push({ st, unit });
@@ -228,20 +265,14 @@ export async function writeHostPages(ctx: PageContext, side: Side): Promise<numb
   return count;
 }
 
-function rowStyle(p: SidePass, root: string, fullTime: boolean): RowStyle {
+function lineStyle(p: SidePass, links: Linker, dates: DateStyle, sigIds: Iterable<number>): LineStyle {
   const { ctx } = p;
   const sensors = ctx.soleSensor === null ? ctx.sensorHtml : null;
   return {
-    side: p.side, root, fullTime, cols: alertCols(sensors !== null), sensors, sigs: ctx.sigs, payloadBytes: ctx.limits.payloadBytes,
+    side: p.side, dates, sensors, sigs: ctx.sigs, sigWidth: sigWidth(ctx.sigs, sigIds), payloadBytes: ctx.limits.payloadBytes,
     peer: (hex) => {
-      let peer = p.peers.get(hex);
-      if (peer === undefined) {
-        if (p.peers.size >= PEER_CACHE) p.peers.clear();
-        const ip = ipFromHex(hex);
-        peer = { ip, href: ctx.hosts.href(p.other, ip, Buffer.from(hex, 'hex')) };
-        p.peers.set(hex, peer);
-      }
-      return peer;
+      const x = peerOf(p, hex);
+      return { ip: x.ip, href: links.local(x.href) };
     },
   };
 }
@@ -294,20 +325,21 @@ async function flushOwnPage(p: SidePass, u: OwnUnit): Promise<void> {
   const st = u.st;
   const page = u.page++;
   const rel = hostPagePath(side, st.ip, page);
-  const root = rootPrefix(rel);
+  const links = pageLinker(p, rel, st.rows, PAGE_LINKS + (page === 1 ? st.sigs.length : 0));
   const rows: string[] = [];
-  alertRows(rowStyle(p, root, false), st.rows, captures(p, st.rows), rows, u.peers);
+  alertLines(lineStyle(p, links, 'heading', st.sigs.map((x) => x.sigId)), st.rows, captures(p, st.rows), rows, u.peers);
   st.rows = [];
   if (u.peers !== null && u.peers.size > MAX_PEERS_IN_MEMORY) u.peers = null;
   if (page === 1) {
     u.firstPage = rows;
+    u.firstLinks = links;
     return;
   }
   u.files.push(rel);
   await ctx.writer.write(rel, ctx.views.render('host', {
-    filterText: ctx.filterText, host: hostHeader(p, st), page, pages: u.pages, root, sensor: ctx.soleSensor,
-    head: alertHeader(side, ctx.soleSensor === null), rows: rows.join(''),
-    pager: pagerHtml(page, u.pages, (k) => `${root}${hostPagePath(side, st.ip, k)}#alerts`), sigRows: '', peers: null,
+    filterText: ctx.filterText, host: hostHeader(p, st), page, pages: u.pages, root: links.root, base: links.base, sensor: ctx.soleSensor,
+    legend: alertLegend(side, ctx.soleSensor === null), rows: rows.join(''),
+    pager: pagerHtml(page, u.pages, (k) => `${links.local(hostPagePath(side, st.ip, k))}#alerts`), sigHead: '', sigRows: '', peers: null,
   }));
 }
 
@@ -317,7 +349,6 @@ async function finishOwn(p: SidePass, u: OwnUnit): Promise<void> {
   const st = u.st;
   if (st.rows.length > 0 || u.page === 1) await flushOwnPage(p, u);
   const rel = hostPagePath(side, st.ip, 1);
-  const root = rootPrefix(rel);
   let peerRows: Array<{ ip: string; count: number }>;
   let peerTotal: number;
   // Peers with a single alert are left to the alert list: the table is the summary (a scanner's
@@ -337,15 +368,20 @@ async function finishOwn(p: SidePass, u: OwnUnit): Promise<void> {
     peerRows = r.rows.filter((x) => x.count > 1).map((x) => ({ ip: ipFromKey(x.ip), count: x.count }));
     singles = -1;
   }
-  const peers = peerRows.map((x) => ({ ...x, href: ctx.hosts.href(p.other, x.ip) }));
+  const links = u.firstLinks!;
+  const peers = peerRows.map((x) => ({ ...x, href: links.local(ctx.hosts.href(p.other, x.ip)) }));
+  // First and last per signature only when the alerts run over several pages: on one page they
+  // are all right below, in time order.
+  const times = u.pages > 1 ? { day: oneDay(st.h.firstUs, st.h.lastUs) } : null;
   await ctx.writer.write(rel, ctx.views.render('host', {
-    filterText: ctx.filterText, host: hostHeader(p, st), page: 1, pages: u.pages, root, sensor: ctx.soleSensor,
-    head: alertHeader(side, ctx.soleSensor === null), rows: u.firstPage.join(''),
-    pager: pagerHtml(1, u.pages, (k) => `${root}${hostPagePath(side, st.ip, k)}#alerts`),
-    sigRows: sigTableRows(root, ctx.sigs, st.sigs),
-    peers: { rows: peerTableRows(root, peers), shown: peers.length, total: peerTotal, singles, more: peerTotal - peers.length },
+    filterText: ctx.filterText, host: hostHeader(p, st), page: 1, pages: u.pages, root: links.root, base: links.base, sensor: ctx.soleSensor,
+    legend: alertLegend(side, ctx.soleSensor === null), rows: u.firstPage.join(''),
+    pager: pagerHtml(1, u.pages, (k) => `${links.local(hostPagePath(side, st.ip, k))}#alerts`),
+    sigHead: sigTableHead(times), sigRows: sigTableRows(links.root, ctx.sigs, st.sigs, times),
+    peers: { rows: peerTableRows(peers), shown: peers.length, total: peerTotal, singles, more: peerTotal - peers.length },
   }));
   u.firstPage = [];
+  u.firstLinks = null;
   ctx.writer.recordHost(u.id, st.key, [rel, ...u.files]);
 }
 
@@ -354,49 +390,46 @@ async function finishNet(p: SidePass, u: NetUnit): Promise<void> {
   if (u.skip) return;
   const { ctx, side } = p;
   const rel = u.id;
-  const root = rootPrefix(rel);
   const all: RawAlert[] = [];
   for (const st of u.hosts) for (const a of st.rows) all.push(a);
   const caps = captures(p, all);
-  const style = rowStyle(p, root, true);
-  // The address column comes first: one more column for detail rows.
-  style.cols += 1;
-  const rows: string[] = [];
-  const sigs = new Map<number, { sigId: number; count: number; firstUs: number; lastUs: number }>();
-  const otherName = sideNames(side).otherName;
+  // A part whose alerts all fall on one day names it once; its lines give times of day.
+  const day = oneDay(u.hosts.reduce((t, st) => Math.min(t, st.h.firstUs), Infinity), u.hosts.reduce((t, st) => Math.max(t, st.h.lastUs), -Infinity));
+  // Counts only: every alert of the part is on the page (as on a host's single page).
+  const sigs = new Map<number, { sigId: number; count: number; firstUs: null; lastUs: null }>();
   for (const st of u.hosts) {
     for (const s of st.sigs) {
       const t = sigs.get(s.sigId);
-      if (t === undefined) sigs.set(s.sigId, { ...s });
-      else {
-        t.count += s.count;
-        t.firstUs = Math.min(t.firstUs, s.firstUs);
-        t.lastUs = Math.max(t.lastUs, s.lastUs);
-      }
+      if (t === undefined) sigs.set(s.sigId, { sigId: s.sigId, count: s.count, firstUs: null, lastUs: null });
+      else t.count += s.count;
     }
-    const at = rows.length;
-    const n = alertRows(style, st.rows, caps, rows, null);
-    st.rows = [];
-    const other = st.otherHref === null ? '' : `<br><a href="${root}${st.otherHref}">as ${otherName}</a>`;
+  }
+  const links = pageLinker(p, rel, all, PAGE_LINKS + sigs.size);
+  const style = lineStyle(p, links, day === null ? 'row' : 'none', sigs.keys());
+  const rows: string[] = [];
+  const otherName = sideNames(side).otherName;
+  for (const st of u.hosts) {
+    const other = st.otherHref === null ? '' : `<br><a href=${links.local(st.otherHref)}>as ${otherName}</a>`;
     // What the analysis says of this address (verdict, clusters, findings, policy, notes), as on
     // an own page; every line is escaped text.
     const ann = annotationView(ctx.hostAnnotation?.(st.ip) ?? null);
     const annLines = ann ? [...(ann.lines as string[]), ...(ann.notes as string[]).map((x) => `note ${x}`)] : [];
     const said = annLines.map((l) => `<br><span class=ann>${esc(l)}</span>`).join('')
-      + (ctx.hostLinks?.(st.ip) ?? []).map((l) => `<br><a href="${root}${esc(l.href)}">${esc(l.text)}</a>`).join('');
-    const head = `<tr id=${hostAnchor(st.ip)}><th rowspan=${Math.max(1, n)}>${st.ip}${other}${said}`;
-    if (n === 0) rows.push(`${head}\n`);
-    else rows[at] = head + rows[at]!.slice(4);
+      + (ctx.hostLinks?.(st.ip) ?? []).map((l) => `<br><a href="${links.root}${esc(l.href)}">${esc(l.text)}</a>`).join('');
+    rows.push(`<dt id=${sectionAnchor(st.h.ip)}>${st.ip}${other}${said}\n`);
+    // A <dt> needs its <dd>: a host the rollups list without rows in the alert stream says so.
+    if (alertLines(style, st.rows, caps, rows, null) === 0) rows.push('<dd>(no alerts listed)\n');
+    st.rows = [];
   }
   const parts = ctx.hosts.netPartsOf(side, u.net.id);
   const sigList = [...sigs.values()].sort((a, b) => b.count - a.count || a.sigId - b.sigId);
   const alerts = u.hosts.reduce((t, st) => t + st.h.count, 0);
   await ctx.writer.write(rel, ctx.views.render('net', {
-    filterText: ctx.filterText, root, net: u.net.label, part: u.part, parts, ...sideNames(side), sensor: ctx.soleSensor,
+    filterText: ctx.filterText, root: links.root, base: links.base, net: u.net.label, part: u.part, parts, ...sideNames(side), sensor: ctx.soleSensor,
     hosts: u.hosts.length, alerts, minHostPage: ctx.limits.minHostPage,
     topHref: side === 'src' ? 'top-sources.html' : 'top-destinations.html',
-    head: alertHeader(side, ctx.soleSensor === null), rows: rows.join(''), sigRows: sigTableRows(root, ctx.sigs, sigList),
-    pager: pagerHtml(u.part, parts, (k) => `${root}${netPagePath(side, u.net.base, k)}`),
+    legend: alertLegend(side, ctx.soleSensor === null, day), dated: day === null, rows: rows.join(''), sigHead: sigTableHead(null), sigRows: sigTableRows(links.root, ctx.sigs, sigList, null),
+    pager: pagerHtml(u.part, parts, (k) => links.local(netPagePath(side, u.net.base, k))),
   }));
   ctx.writer.recordHost(u.id, u.key, [rel]);
 }

@@ -8,19 +8,21 @@ import { ipFromKey } from '../../model/ip.js';
 import type { ReportSignature, Side } from '../../store/sqlite/report-queries.js';
 import { fmtTime } from '../format.js';
 import { hourlyChart } from '../svg-chart.js';
-import { hostListRows } from '../rows.js';
+import { hostListRows, oneDay } from '../rows.js';
 import type { PageContext } from './context.js';
 
 export async function writeSigPages(ctx: PageContext, sigs: ReportSignature[]): Promise<void> {
   for (const s of sigs) {
     const m = ctx.sigs.get(s.id)!;
+    // Every host's first and last for the signature lie within its own first and last.
+    const day = oneDay(s.firstUs, s.lastUs);
     const side = (which: Side, title: string, total: number) => {
       const rows = ctx.q.sigHosts(which, s.id, ctx.limits.sigHosts).map((h) => {
         const ip = ipFromKey(h.ip);
         return { ip, href: ctx.hosts.href(which, ip, h.ip), count: h.count, total: h.total, firstUs: h.firstUs, lastUs: h.lastUs };
       });
       return {
-        id: which === 'src' ? 'sources' : 'destinations', title, rows: hostListRows('../', rows), shown: rows.length, total, more: total - rows.length,
+        id: which === 'src' ? 'sources' : 'destinations', title, rows: hostListRows('../', rows, day), shown: rows.length, total, more: total - rows.length,
         topHref: which === 'src' ? 'top-sources.html' : 'top-destinations.html',
         topText: which === 'src' ? 'top sources' : 'top destinations',
       };
@@ -33,7 +35,7 @@ export async function writeSigPages(ctx: PageContext, sigs: ReportSignature[]): 
         refs: m.refs, ruleText: m.ruleText, notes: ctx.sigNotes?.(s.gid, s.sid) ?? [],
       },
       chart: hourlyChart(ctx.q.hourly(s.id)),
-      sides: [side('src', 'Sources', s.sources), side('dst', 'Destinations', s.destinations)],
+      sides: [side('src', 'Sources', s.sources), side('dst', 'Destinations', s.destinations)], day,
     });
     await ctx.writer.write(m.href, html);
   }
