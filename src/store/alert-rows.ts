@@ -69,7 +69,7 @@ export function appendAlert(rows: AlertRows, a: Alert, hash: number | null, deta
   rows.v.push(
     a.sensor, a.timeUs, a.gid, a.sid, a.rev, a.message, a.classification, a.priority, a.protocol,
     a.srcIp, a.srcPort, a.dstIp, a.dstPort,
-    a.references.length > 0 ? JSON.stringify(a.references) : null,
+    a.references.length > 0 ? referencesJson(a.references) : null,
     details !== undefined ? details : a.packet === undefined ? null : JSON.stringify(a.packet),
     a.origin.offset, a.origin.line ?? null, hash, a.eventId,
   );
@@ -78,6 +78,19 @@ export function appendAlert(rows: AlertRows, a: Alert, hash: number | null, deta
     pending?.push(p);
   }
   for (const x of a.extra) rows.extra.push(index, x.type, x.name, x.value);
+}
+
+/** JSON of shared (frozen) reference arrays, kept while the array lives. */
+const refsJson = new WeakMap<readonly Reference[], string>();
+
+function referencesJson(refs: Reference[]): string {
+  if (!Object.isFrozen(refs)) return JSON.stringify(refs);
+  let json = refsJson.get(refs);
+  if (json === undefined) {
+    json = JSON.stringify(refs);
+    refsJson.set(refs, json);
+  }
+  return json;
 }
 
 /** Copies the packets appended with `pending` into one buffer and fixes their start/end. */

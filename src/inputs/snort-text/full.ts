@@ -22,9 +22,30 @@ interface Block {
 /** Upper bound on lines kept for one block: a missing blank line must not swallow a file. */
 const MAX_BLOCK_LINES = 64;
 
+/** Shared by every alert without references; frozen, as the shared arrays below. */
+const NO_REFS: Reference[] = Object.freeze([]) as unknown as Reference[];
+
 export class FullParser implements TextParser {
   readonly format: InputFormat = 'alert_full';
   private block: Block | null = null;
+  /**
+   * A signature prints the same Xref line on every alert: parse each line once and share the
+   * (frozen) result, which also lets the row builder serialise it once (alert-rows.ts).
+   */
+  private readonly xrefCache = new Map<string, Reference[]>();
+
+  private xrefs(line: string): Reference[] {
+    let refs = this.xrefCache.get(line);
+    if (refs === undefined) {
+      refs = [];
+      parseXrefs(line, refs);
+      for (const r of refs) Object.freeze(r);
+      Object.freeze(refs);
+      if (this.xrefCache.size >= 4096) this.xrefCache.clear();
+      this.xrefCache.set(line, refs);
+    }
+    return refs;
+  }
 
   constructor(private readonly ctx: ParseContext) {}
 
@@ -128,11 +149,11 @@ export class FullParser implements TextParser {
 
     let protocol: number | null = null;
     const packet: PacketSummary = {};
-    const references: Reference[] = [];
+    let references: Reference[] = NO_REFS;
     for (; i < b.lines.length; i++) {
       const l = b.lines[i] ?? '';
       if (l.startsWith('[Xref => ')) {
-        parseXrefs(l, references);
+        references = references.length === 0 ? this.xrefs(l) : [...references, ...this.xrefs(l)];
       } else if (protocol === null && l.includes(' TTL:')) {
         protocol = protocolNumber(l.slice(0, l.indexOf(' ')));
         parseIpLine(l, packet);
