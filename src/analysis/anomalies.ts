@@ -6,7 +6,7 @@
  * Alerts are a thin view of traffic, so counts here are lower bounds of what the hosts did.
  */
 import { cidrRange, ipKey } from '../model/ip.js';
-import type { AlertRow, PacketRow } from '../store/sqlite/irc-queries.js';
+import type { AlertRow, PacketRow } from '../store/reads/irc-reads.js';
 import { decodePacket, latin1, safeText } from './packet-payload.js';
 
 export interface AnomalyOptions {
@@ -262,33 +262,51 @@ function describeScans(events: readonly ScanEvent[]): string {
 
 // --- hosts that never stop -----------------------------------------------------------------------
 
-/** Internal hosts seen in at least `activeHours` of the 24 hours of a UTC day. */
-export function alwaysOn(hostHours: Iterable<{ ip: string; hour: number; source: 'alerts' | 'flows' }>, o: AnomalyOptions): Finding[] {
-  const home = homeMatcher(o.homeNets);
-  const days = new Map<string, { ip: string; day: number; hours: Set<number>; sources: Set<string> }>();
-  for (const h of hostHours) {
-    if (!home(h.ip)) continue;
+/**
+ * Internal hosts seen in at least `activeHours` of the 24 hours of a UTC day, fed one (host,
+ * hour) pair at a time: stores stream these pairs, and only the internal hosts' days are kept.
+ */
+export class ActiveDays {
+  private readonly home: (ip: string) => boolean;
+  private readonly days = new Map<string, { ip: string; day: number; hours: Set<number>; sources: Set<string> }>();
+
+  constructor(private readonly o: AnomalyOptions) {
+    this.home = homeMatcher(o.homeNets);
+  }
+
+  add(h: { ip: string; hour: number; source: 'alerts' | 'flows' }): void {
+    if (!this.home(h.ip)) return;
     const day = Math.floor(h.hour / 24);
     const k = `${h.ip}|${day}`;
-    let d = days.get(k);
-    if (!d) days.set(k, (d = { ip: h.ip, day, hours: new Set(), sources: new Set() }));
+    let d = this.days.get(k);
+    if (!d) this.days.set(k, (d = { ip: h.ip, day, hours: new Set(), sources: new Set() }));
     d.hours.add(h.hour % 24);
     d.sources.add(h.source);
   }
-  const out: Finding[] = [];
-  for (const d of days.values()) {
-    if (d.hours.size < o.activeHours) continue;
-    const hours = [...d.hours].sort((a, b) => a - b);
-    const dayIso = new Date(d.day * 86_400_000).toISOString().slice(0, 10);
-    out.push({
-      kind: 'always-on', host: d.ip, internal: true,
-      first: isoUs((d.day * 24 + hours[0]!) * 3_600_000_000), last: isoUs((d.day * 24 + hours[hours.length - 1]! + 1) * 3_600_000_000 - 1),
-      summary: `${d.ip} was active in ${d.hours.size} of the 24 hours of ${dayIso} (UTC)`,
-      detail: { day: dayIso, activeHours: d.hours.size, hours, sources: [...d.sources].sort() },
-      evidence: [],
-    });
+
+  findings(): Finding[] {
+    const out: Finding[] = [];
+    for (const d of this.days.values()) {
+      if (d.hours.size < this.o.activeHours) continue;
+      const hours = [...d.hours].sort((a, b) => a - b);
+      const dayIso = new Date(d.day * 86_400_000).toISOString().slice(0, 10);
+      out.push({
+        kind: 'always-on', host: d.ip, internal: true,
+        first: isoUs((d.day * 24 + hours[0]!) * 3_600_000_000), last: isoUs((d.day * 24 + hours[hours.length - 1]! + 1) * 3_600_000_000 - 1),
+        summary: `${d.ip} was active in ${d.hours.size} of the 24 hours of ${dayIso} (UTC)`,
+        detail: { day: dayIso, activeHours: d.hours.size, hours, sources: [...d.sources].sort() },
+        evidence: [],
+      });
+    }
+    return out;
   }
-  return out;
+}
+
+/** Internal hosts seen in at least `activeHours` of the 24 hours of a UTC day. */
+export function alwaysOn(hostHours: Iterable<{ ip: string; hour: number; source: 'alerts' | 'flows' }>, o: AnomalyOptions): Finding[] {
+  const days = new ActiveDays(o);
+  for (const h of hostHours) days.add(h);
+  return days.findings();
 }
 
 // Ports that must speak HTTP / SMTP, and mass SMTP: src/analysis/anomaly-protocols.ts.

@@ -6,7 +6,7 @@
  * A payload counts as "another protocol" only when it is positively identified (IRC, SSH,
  * BitTorrent, TLS on 80, HTTP on 25...): a POST body or a DATA section can hold anything.
  */
-import type { AlertRow, PacketRow } from '../store/sqlite/irc-queries.js';
+import type { AlertRow, PacketRow } from '../store/reads/irc-reads.js';
 import { decodePacket, latin1, safeText, sniffProtocol, type Sniffed } from './packet-payload.js';
 import { evidenceItem, homeMatcher, isoUs, maxDistinctInWindow, sample, type AnomalyOptions, type Finding } from './anomalies.js';
 
@@ -37,18 +37,35 @@ function recipientsOf(value: string): string[] {
  */
 export function protocolFindings(alerts: readonly AlertRow[], packets: Iterable<PacketRow>,
   rcptExtra: ReadonlyArray<{ alertId: number; value: string }>, o: AnomalyOptions): Finding[] {
-  const states = new Map<number, AlertState>();
-  for (const a of alerts) states.set(a.id, { alert: a, spoke: new Set(), other: new Set(), texts: [], recipients: new Set() });
-  const http = new Set(o.httpPorts);
-  const smtp = new Set([...o.smtpPorts, ...o.mailPorts]);
-  for (const p of packets) {
-    const st = states.get(p.alert.id);
+  const sessions = new PortSessions(alerts, o);
+  for (const p of packets) sessions.addPacket(p);
+  return sessions.findings(rcptExtra);
+}
+
+/**
+ * protocolFindings() one packet at a time, for stores that hand packets over in batches
+ * (PostgreSQL's cursors) rather than as one synchronous iterable.
+ */
+export class PortSessions {
+  private readonly states = new Map<number, AlertState>();
+  private readonly http: Set<number>;
+  private readonly smtp: Set<number>;
+
+  constructor(alerts: readonly AlertRow[], private readonly o: AnomalyOptions) {
+    for (const a of alerts) this.states.set(a.id, { alert: a, spoke: new Set(), other: new Set(), texts: [], recipients: new Set() });
+    this.http = new Set(o.httpPorts);
+    this.smtp = new Set([...o.smtpPorts, ...o.mailPorts]);
+  }
+
+  addPacket(p: PacketRow): void {
+    const o = this.o;
+    const st = this.states.get(p.alert.id);
     const pkt = st ? decodePacket(p.linktype, p.data) : null;
-    if (!st || !pkt || pkt.protocol !== 6 || pkt.payload.length === 0) continue;
+    if (!st || !pkt || pkt.protocol !== 6 || pkt.payload.length === 0) return;
     const kind = sniffProtocol(pkt.payload);
     st.spoke.add(kind);
-    const toHttp = http.has(pkt.dstPort ?? -1);
-    const fromHttp = http.has(pkt.srcPort ?? -1);
+    const toHttp = this.http.has(pkt.dstPort ?? -1);
+    const fromHttp = this.http.has(pkt.srcPort ?? -1);
     const toSmtp = o.smtpPorts.includes(pkt.dstPort ?? -1);
     const fromSmtp = o.smtpPorts.includes(pkt.srcPort ?? -1);
     if ((toHttp && NON_HTTP_FROM_CLIENT.has(kind)) || (fromHttp && NON_HTTP_FROM_SERVER.has(kind))
@@ -56,23 +73,27 @@ export function protocolFindings(alerts: readonly AlertRow[], packets: Iterable<
       st.other.add(kind);
       if (st.texts.length < 2) st.texts.push(safeText(latin1(pkt.payload, 120).split('\n')[0]!.replace(/\r$/, ''), 100));
     }
-    if (smtp.has(pkt.dstPort ?? -1)) {
+    if (this.smtp.has(pkt.dstPort ?? -1)) {
       for (const m of latin1(pkt.payload, 8192).matchAll(RCPT)) {
         const r = recipientsOf(m[1]!)[0];
         if (r && st.recipients.size < 512) st.recipients.add(r);
       }
     }
   }
-  for (const x of rcptExtra) {
-    const st = states.get(x.alertId);
-    if (st) for (const r of recipientsOf(x.value)) if (st.recipients.size < 512) st.recipients.add(r);
+
+  /** The findings, once every packet is in; RCPT TO extra data counts after the packets' own. */
+  findings(rcptExtra: ReadonlyArray<{ alertId: number; value: string }>): Finding[] {
+    for (const x of rcptExtra) {
+      const st = this.states.get(x.alertId);
+      if (st) for (const r of recipientsOf(x.value)) if (st.recipients.size < 512) st.recipients.add(r);
+    }
+    const all = [...this.states.values()].sort((a, b) => a.alert.ts - b.alert.ts);
+    return [
+      ...mismatches(all, this.o.httpPorts, 'non-http', this.o),
+      ...mismatches(all, this.o.smtpPorts, 'non-smtp', this.o),
+      ...massSmtp(all, this.o),
+    ];
   }
-  const all = [...states.values()].sort((a, b) => a.alert.ts - b.alert.ts);
-  return [
-    ...mismatches(all, o.httpPorts, 'non-http', o),
-    ...mismatches(all, o.smtpPorts, 'non-smtp', o),
-    ...massSmtp(all, o),
-  ];
 }
 
 /** Why one alert shows a protocol mismatch on `kind`'s ports, or null. */

@@ -15,7 +15,7 @@
  *   runs; a host not recorded when its server already was, or recorded by a later run than the
  *   server, has `new: true`. rememberClusters() returns the updated record (append-only).
  */
-import type { AlertRow, FlowContact, PacketRow } from '../store/sqlite/irc-queries.js';
+import type { AlertRow, FlowContact, PacketRow } from '../store/reads/irc-reads.js';
 import { decodePacket, safeText } from './packet-payload.js';
 import { ircFacts, isBotNick, nickPattern, parseIrcLines, type IrcFacts } from './irc-payload.js';
 import { homeMatcher, isoUs, sigText, type EvidenceItem } from './anomalies.js';

@@ -8,14 +8,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { openStore, DEFAULT_DB } from '../store/open.js';
 import type { AlertFilter, Store } from '../store/store.js';
+import { anomalyReadsFor } from '../store/reads/reads-for.js';
 import {
-  fanInRows, fanOutRows, hostHours, portAlerts, portPackets, portScanRows, rcptExtra, scanAlerts,
-} from '../store/sqlite/anomaly-queries.js';
-import {
-  alwaysOn, DEFAULT_ANOMALY_OPTIONS, fanIn, scans, sweeps, type AnomalyKind, type AnomalyOptions, type Finding,
+  ActiveDays, DEFAULT_ANOMALY_OPTIONS, fanIn, scans, sweeps, type AnomalyKind, type AnomalyOptions, type Finding,
 } from '../analysis/anomalies.js';
-import { protocolFindings } from '../analysis/anomaly-protocols.js';
-import { collectNames, parseCidr, parseCount, parseInstant, parsePortList, resolveHomeNets, sqliteOf } from './clusters.js';
+import { PortSessions } from '../analysis/anomaly-protocols.js';
+import { collectNames, parseCidr, parseCount, parseInstant, parsePortList, resolveHomeNets } from './clusters.js';
 
 export const ANOMALY_KINDS: readonly AnomalyKind[] = ['scan', 'sweep', 'fan-in', 'mass-smtp', 'non-http', 'non-smtp', 'always-on'];
 
@@ -42,7 +40,7 @@ export interface AnomalyReport {
 
 /** Anomalies straight from an open store: what `snarf anomalies` prints and the report pages call. */
 export async function anomalyReport(store: Store, q: AnomalyReportOptions = {}): Promise<AnomalyReport> {
-  const db = sqliteOf(store).db;
+  const reads = anomalyReadsFor(store);
   const { homeNets, from } = await resolveHomeNets(store, q.homeNets);
   const thresholds = { ...DEFAULT_ANOMALY_OPTIONS };
   for (const k of Object.keys(DEFAULT_ANOMALY_OPTIONS) as Array<keyof typeof DEFAULT_ANOMALY_OPTIONS>) {
@@ -52,15 +50,21 @@ export async function anomalyReport(store: Store, q: AnomalyReportOptions = {}):
   const f: AlertFilter = { sinceUs: q.sinceUs, untilUs: q.untilUs, sensors: q.sensors };
   const want = new Set(q.kinds?.length ? q.kinds : ANOMALY_KINDS);
   const findings: Finding[] = [];
-  if (want.has('sweep')) findings.push(...sweeps(fanOutRows(db, f, o.sweepHosts), o));
-  if (want.has('fan-in')) findings.push(...fanIn(fanInRows(db, f, o.fanInHosts), o));
-  if (want.has('scan')) findings.push(...scans(scanAlerts(db, f), portScanRows(db, f, o.scanPorts), o));
-  if (want.has('always-on')) findings.push(...alwaysOn(hostHours(db, f), o));
+  if (want.has('sweep')) findings.push(...sweeps(await reads.fanOutRows(f, o.sweepHosts), o));
+  if (want.has('fan-in')) findings.push(...fanIn(await reads.fanInRows(f, o.fanInHosts), o));
+  if (want.has('scan')) findings.push(...scans(await reads.scanAlerts(f), await reads.portScanRows(f, o.scanPorts), o));
+  if (want.has('always-on')) {
+    const days = new ActiveDays(o);
+    await reads.eachHostHour(f, (h) => days.add(h));
+    findings.push(...days.findings());
+  }
   if (want.has('mass-smtp') || want.has('non-http') || want.has('non-smtp')) {
     const ports = [...new Set([...o.httpPorts, ...o.smtpPorts, ...o.mailPorts])];
     const limit = q.maxAlerts ?? 500_000;
-    const found = protocolFindings(portAlerts(db, f, ports, limit), portPackets(db, f, ports, limit), rcptExtra(db, f, o.mailPorts), o);
-    findings.push(...found.filter((x) => want.has(x.kind)));
+    const sessions = new PortSessions(await reads.portAlerts(f, ports, limit), o);
+    const rcpt = await reads.rcptExtra(f, o.mailPorts);
+    await reads.eachPortPacket(f, ports, limit, (p) => sessions.addPacket(p));
+    findings.push(...sessions.findings(rcpt).filter((x) => want.has(x.kind)));
   }
   const order = new Map(ANOMALY_KINDS.map((k, i) => [k, i]));
   findings.sort((a, b) => order.get(a.kind)! - order.get(b.kind)! || (a.first ?? '').localeCompare(b.first ?? '') || (a.host < b.host ? -1 : 1));
@@ -97,7 +101,7 @@ const d = DEFAULT_ANOMALY_OPTIONS;
 export function anomaliesCommand(): Command {
   return new Command('anomalies')
     .description('traffic that behaves wrong: non-HTTP on 80, non-SMTP on 25, sweeps, scans, mass SMTP, hosts that never stop')
-    .option('--db <path>', 'SQLite database path', DEFAULT_DB)
+    .option('--db <path>', 'SQLite database path or postgres:// URL', DEFAULT_DB)
     .option('--home-net <cidr>', 'internal networks (repeatable; default: those remembered from an sFlow import, else RFC 1918 and fc00::/7)', parseCidr)
     .option('--since <time>', 'only alerts from this time (YYYY-MM-DD, ISO 8601 or epoch seconds)', parseInstant)
     .option('--until <time>', 'only alerts before this time', parseInstant)

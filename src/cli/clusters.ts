@@ -7,11 +7,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { openStore, DEFAULT_DB } from '../store/open.js';
 import type { AlertFilter, Store } from '../store/store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { flowContacts, ircAlerts, ircPackets } from '../store/sqlite/irc-queries.js';
+import { ircReadsFor } from '../store/reads/reads-for.js';
 import { ClusterBuilder, DEFAULT_IRC_PORTS, rememberClusters, type IrcCluster, type KnownServers } from '../analysis/irc-clusters.js';
 import { openState, statePathFor } from '../state/state-file.js';
-import { SnarfError } from '../errors.js';
 import { parseCidr, parseInstant, parsePort as parsePortList } from './flow-options.js';
 
 export { parseCidr, parseInstant, parsePortList };
@@ -33,11 +31,6 @@ export async function resolveHomeNets(store: Store, given: readonly string[] | u
   const stored = store.flowSettings ? (await store.flowSettings()).homeNets : null;
   if (stored?.length) return { homeNets: stored, from: 'store' };
   return { homeNets: [...DEFAULT_HOME_NETS], from: 'default' };
-}
-
-export function sqliteOf(store: Store): SqliteStore {
-  if (!(store instanceof SqliteStore)) throw new SnarfError('SNARF_CONFIG_INVALID', 'bot clusters and anomalies need the SQLite store in this version');
-  return store;
 }
 
 export interface ClusterReportOptions {
@@ -66,17 +59,16 @@ export interface ClusterReport {
 
 /** Clusters straight from an open store: what `snarf clusters` prints and the report pages call. */
 export async function clusterReport(store: Store, o: ClusterReportOptions = {}): Promise<ClusterReport> {
-  const db = sqliteOf(store).db;
+  const reads = ircReadsFor(store);
   const { homeNets, from } = await resolveHomeNets(store, o.homeNets);
   const ircPorts = [...(o.ircPorts?.length ? o.ircPorts : DEFAULT_IRC_PORTS)];
   const filter: AlertFilter = { sinceUs: o.sinceUs, untilUs: o.untilUs, sensors: o.sensors };
   const b = new ClusterBuilder({ homeNets, ircPorts, known: o.known });
-  const alerts = ircAlerts(db, filter);
-  for (const a of alerts) b.addAlert(a);
+  for (const a of await reads.ircAlerts(filter)) b.addAlert(a);
   // Packets on IRC ports and on every server port IRC alerts showed (IRC on 80, 31337...).
   const ports = [...new Set([...ircPorts, ...b.serverPorts()])];
-  for (const p of ircPackets(db, filter, ports, o.maxPackets ?? 500_000)) b.addPacket(p);
-  b.addFlows(flowContacts(db, b.serverAddresses(), o.sinceUs, o.untilUs));
+  await reads.eachIrcPacket(filter, ports, o.maxPackets ?? 500_000, (p) => b.addPacket(p));
+  b.addFlows(await reads.flowContacts(b.serverAddresses(), o.sinceUs, o.untilUs));
   const all = b.result();
   const clusters = all.filter((c) => c.level !== 'chat');
   const hosts = new Map<string, ClusterReport['hosts'][number]['servers']>();
@@ -143,7 +135,7 @@ interface ClustersCliOptions {
 export function clustersCommand(): Command {
   return new Command('clusters')
     .description('IRC-bot clusters: internal hosts grouped by the chat server that commands them')
-    .option('--db <path>', 'SQLite database path', DEFAULT_DB)
+    .option('--db <path>', 'SQLite database path or postgres:// URL', DEFAULT_DB)
     .option('--home-net <cidr>', 'internal networks (repeatable; default: those remembered from an sFlow import, else RFC 1918 and fc00::/7)', parseCidr)
     .option('--irc-port <port>', `ports IRC normally uses (repeatable; default ${DEFAULT_IRC_PORTS.join(',')})`, parsePortList)
     .option('--since <time>', 'only alerts from this time (YYYY-MM-DD, ISO 8601 or epoch seconds)', parseInstant)

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { openStore, DEFAULT_DB } from '../store/open.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { exportReadsFor } from '../store/reads/reads-for.js';
 import { exportAlerts, type ExportFormat } from '../export/export.js';
 import { addFilterOptions, filterFromOptions } from './filter-options.js';
 import type { FilterOptions } from '../report/filters.js';
@@ -14,7 +14,7 @@ export function exportCommand(): Command {
   const cmd = new Command('export')
     .description('write the alerts that match the filters as JSON lines, CSV, or Suricata EVE JSON')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv', 'eve']).makeOptionMandatory())
-    .option('--db <path>', 'SQLite database path', DEFAULT_DB)
+    .option('--db <path>', 'SQLite database path or postgres:// URL', DEFAULT_DB)
     .option('--out <file>', 'write here instead of standard output');
   addFilterOptions(cmd);
   return cmd.action(async (o: FilterOptions & { db: string; format: ExportFormat; out?: string }) => {
@@ -22,8 +22,7 @@ export function exportCommand(): Command {
     const store = await openStore(o.db, { mustExist: true });
     const out = o.out ? fs.createWriteStream(o.out) : process.stdout;
     try {
-      if (!(store instanceof SqliteStore)) throw new Error('export needs the SQLite store in this version');
-      const n = await exportAlerts(store.db, filter, o.format, out);
+      const n = await exportAlerts(exportReadsFor(store), filter, o.format, out);
       if (o.out) {
         await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
         process.stderr.write(`exported ${n} alerts to ${o.out}\n`);

@@ -5,10 +5,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { openStore, DEFAULT_DB } from '../store/open.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import {
-  fingerprints, hostsSeen, hourlyCounts, inputsById, sensorId, sensorStats, signatureCounts, type TimeWindow,
-} from '../store/sqlite/sensor-queries.js';
+import { sensorReadsFor } from '../store/reads/reads-for.js';
+import type { TimeWindow } from '../store/reads/sensor-reads.js';
 import { compareSignatures, estimateClockOffsets, silentPeriods } from '../analysis/sensor-compare.js';
 import { openState, statePathFor } from '../state/state-file.js';
 import { isoMicros, parsePositiveInt } from './options.js';
@@ -25,10 +23,10 @@ const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, '?');
 export async function sensorsReport(db: string): Promise<unknown> {
   const store = await openStore(db, { mustExist: true });
   try {
-    if (!(store instanceof SqliteStore)) throw new Error('sensor reports need the SQLite store in this version');
+    const reads = sensorReadsFor(store);
     const state = await openState(statePathFor(db));
     const bookmarks = await store.listBookmarks();
-    return sensorStats(store.db).map((s) => ({
+    return (await reads.sensorStats()).map((s) => ({
       name: s.name,
       description: state.data.sensors[s.name]?.description ?? null,
       alerts: s.alerts,
@@ -50,15 +48,15 @@ export async function sensorsReport(db: string): Promise<unknown> {
 export async function compareSensors(db: string, a: string, b: string, w: TimeWindow, minSilentHours = 1): Promise<unknown> {
   const store = await openStore(db, { mustExist: true });
   try {
-    if (!(store instanceof SqliteStore)) throw new Error('sensor comparison needs the SQLite store in this version');
-    const ia = sensorId(store.db, a);
-    const ib = sensorId(store.db, b);
-    if (ia === undefined) throw new SnarfError('SNARF_CONFIG_INVALID', `no sensor named "${clean(a)}" in ${db}`);
-    if (ib === undefined) throw new SnarfError('SNARF_CONFIG_INVALID', `no sensor named "${clean(b)}" in ${db}`);
-    const sigs = compareSignatures(signatureCounts(store.db, ia, ib, w));
-    const hours = hourlyCounts(store.db, ia, ib, w);
-    const inputs = inputsById(store.db);
-    const offsets = estimateClockOffsets(fingerprints(store.db, ia, w), fingerprints(store.db, ib, w), inputs);
+    const reads = sensorReadsFor(store);
+    const ia = await reads.sensorId(a);
+    const ib = await reads.sensorId(b);
+    if (ia === undefined) throw new SnarfError('SNARF_CONFIG_INVALID', `no sensor named "${clean(a)}" in ${store.location}`);
+    if (ib === undefined) throw new SnarfError('SNARF_CONFIG_INVALID', `no sensor named "${clean(b)}" in ${store.location}`);
+    const sigs = compareSignatures(await reads.signatureCounts(ia, ib, w));
+    const hours = await reads.hourlyCounts(ia, ib, w);
+    const inputs = await reads.inputsById();
+    const offsets = estimateClockOffsets(await reads.fingerprints(ia, w), await reads.fingerprints(ib, w), inputs);
     const totals = hours.reduce((t, h) => ({ a: t.a + h.a, b: t.b + h.b }), { a: 0, b: 0 });
     const hourIso = (h: number): string => new Date(h * 3_600_000).toISOString();
     return {
@@ -66,7 +64,7 @@ export async function compareSensors(db: string, a: string, b: string, w: TimeWi
       window: { since: w.sinceUs === undefined ? null : isoMicros(w.sinceUs), until: w.untilUs === undefined ? null : isoMicros(w.untilUs) },
       totals,
       signatures: sigs,
-      hosts: hostsSeen(store.db, ia, ib),
+      hosts: await reads.hostsSeen(ia, ib),
       hourly: hours.map((h) => ({ hour: hourIso(h.hour), a: h.a, b: h.b })),
       silent: silentPeriods(hours, minSilentHours).map((p) => ({
         sensor: p.sensor === 'a' ? a : b, from: hourIso(p.fromHour), to: hourIso(p.toHour), hours: p.hours, otherAlerts: p.otherAlerts,
@@ -103,7 +101,7 @@ function compareText(r: any): string {
 export function sensorsCommand(): Command {
   const cmd = new Command('sensors')
     .description('per-sensor totals and rates; --compare A B for a side-by-side comparison')
-    .option('--db <path>', 'SQLite database path', DEFAULT_DB)
+    .option('--db <path>', 'SQLite database path or postgres:// URL', DEFAULT_DB)
     .option('--compare <sensors...>', 'compare two sensors: --compare A B')
     .option('--since <time>', 'only from this time (ISO 8601 or epoch seconds)', parseInstant)
     .option('--until <time>', 'only before this time', parseInstant)

@@ -3,7 +3,7 @@
  * a formula (`=`, `+`, `-`, `@` first) prefixed with an apostrophe, since messages, URIs and
  * host names come from the wire.
  */
-import type { ExportRow } from '../store/sqlite/export-query.js';
+import type { ExportRow } from '../store/reads/export-reads.js';
 import { isoMicros } from '../cli/options.js';
 import { protocolName } from '../model/alert.js';
 

@@ -4,7 +4,7 @@
  * proto, alert{action, gid, signature_id, rev, signature, category, severity}, app-layer
  * sections from the extra data, payload and packet in base64. `host` carries the sensor name.
  */
-import type { ExportRow } from '../store/sqlite/export-query.js';
+import type { ExportRow } from '../store/reads/export-reads.js';
 import { EVE_EXTRA_FIELDS } from '../inputs/json/eve.js';
 
 const PROTO_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'IPv6-ICMP', 132: 'SCTP' };

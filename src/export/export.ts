@@ -3,9 +3,8 @@
  * written with backpressure), as Snarf JSON lines, CSV or Suricata EVE.
  */
 import type { Writable } from 'node:stream';
-import type Database from 'better-sqlite3';
 import type { AlertFilter } from '../store/store.js';
-import { exportRows, type ExportRow } from '../store/sqlite/export-query.js';
+import type { ExportReads, ExportRow } from '../store/reads/export-reads.js';
 import { isoMicros } from '../cli/options.js';
 import { protocolName } from '../model/alert.js';
 import { eveRecord } from './eve-format.js';
@@ -27,10 +26,10 @@ function write(out: Writable, chunk: string): Promise<void> | null {
   return out.write(chunk) ? null : new Promise((resolve) => out.once('drain', () => resolve()));
 }
 
-export async function exportAlerts(db: Database.Database, filter: AlertFilter, format: ExportFormat, out: Writable): Promise<number> {
+export async function exportAlerts(reads: ExportReads, filter: AlertFilter, format: ExportFormat, out: Writable): Promise<number> {
   let n = 0;
   if (format === 'csv') await write(out, csvHeader());
-  for (const page of exportRows(db, filter)) {
+  for await (const page of reads.pages(filter)) {
     let buf = '';
     for (const r of page) {
       if (format === 'csv') buf += csvLine(r);

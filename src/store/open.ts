@@ -15,16 +15,6 @@ export function isPostgresUrl(spec: string): boolean {
 }
 
 /**
- * Commands whose queries are still written for SQLite call this with their name: a clear error
- * instead of a failure deep inside a query when --db names a PostgreSQL store.
- */
-export function requireSqlite(store: Store, command: string): SqliteStore {
-  if (store instanceof SqliteStore) return store;
-  throw new Error(`${command} needs SQLite in this version (--db ${store.location} is ${store.kind}); `
-    + 'import, collect, status and summary work on PostgreSQL');
-}
-
-/**
  * `mustExist` is for readers (summary, report): they fail clearly on a missing database instead
  * of creating an empty one. Readers still open it writable, so that a bulk import that was
  * interrupted gets its rollups caught up before anything is read from them.

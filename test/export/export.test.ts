@@ -11,6 +11,7 @@ import { corpusPath } from '../helpers/corpus.js';
 import { freshSqlite, tempDir } from '../helpers/store.js';
 import { importFiles } from '../../src/import/import-files.js';
 import { exportAlerts } from '../../src/export/export.js';
+import { exportReadsFor } from '../../src/store/reads/reads-for.js';
 import { csvCell } from '../../src/export/csv-format.js';
 import { splitCsv } from '../../src/inputs/snort-text/csv.js';
 import { loadCatalog } from '../../src/cli/catalog.js';
@@ -20,7 +21,7 @@ async function exported(store: SqliteStore, format: 'json' | 'csv' | 'eve', filt
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
-  await exportAlerts(store.db, filter, format, out);
+  await exportAlerts(exportReadsFor(store), filter, format, out);
   out.end();
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -9,7 +9,7 @@ import { cidrRange, ipFromKey } from '../../model/ip.js';
 import type { AlertFilter, HostCount, SensorSummary, SignatureSummary, Summary } from '../store.js';
 
 /** Collects positional parameters while a query is assembled. */
-class Params {
+export class Params {
   readonly values: unknown[] = [];
   add(v: unknown): string {
     this.values.push(v);

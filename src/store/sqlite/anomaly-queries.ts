@@ -1,11 +1,14 @@
 /**
  * Store reads behind `snarf anomalies`. Grouping is pushed into SQL so that only the groups
  * that can pass a threshold (enough distinct hosts or ports at all) come back as rows; the
- * windows are then computed in src/analysis/anomalies.ts.
+ * windows are then computed in src/analysis/anomalies.ts. Rows come in identity order (time,
+ * then identity hash) and groups in key order, as on PostgreSQL (../postgres/anomaly-queries.ts),
+ * so both stores report the same evidence.
  */
 import type Database from 'better-sqlite3';
 import { ipFromKey } from '../../model/ip.js';
 import type { AlertFilter } from '../store.js';
+import type { AnomalyReads } from '../reads/anomaly-reads.js';
 import { alertWhere } from './summary-query.js';
 import { ALERT_COLUMNS, hasTable, intList, toAlertRow, type AlertRow, type PacketRow } from './irc-queries.js';
 
@@ -19,11 +22,11 @@ function rowsOfGroups(db: Database.Database, filter: AlertFilter, groupCols: str
   const cols = groupCols.map((c) => `a.${c}`).join(', ');
   const groups = db.prepare(`SELECT ${cols} FROM alerts a JOIN signatures g ON g.id = a.sig_id
     WHERE ${w.sql} AND g.gid != 122 AND a.src IS NOT NULL AND a.dst IS NOT NULL ${extra}
-    GROUP BY ${cols} HAVING count(DISTINCT a.${distinctCol}) >= ? LIMIT ${MAX_GROUPS}`).raw().all(...w.params, min) as unknown[][];
+    GROUP BY ${cols} HAVING count(DISTINCT a.${distinctCol}) >= ? ORDER BY ${cols} LIMIT ${MAX_GROUPS}`).raw().all(...w.params, min) as unknown[][];
   if (groups.length === 0) return [];
   // `IS` so that a NULL port (ICMP) matches itself.
   const rows = db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts a JOIN signatures g ON g.id = a.sig_id
-    WHERE ${w.sql} AND g.gid != 122 AND a.dst IS NOT NULL AND ${groupCols.map((c) => `a.${c} IS ?`).join(' AND ')} ORDER BY a.ts`);
+    WHERE ${w.sql} AND g.gid != 122 AND a.dst IS NOT NULL AND ${groupCols.map((c) => `a.${c} IS ?`).join(' AND ')} ORDER BY a.ts, a.h`);
   const out: AlertRow[] = [];
   for (const gv of groups) for (const r of rows.all(...w.params, ...gv) as Raw[]) out.push(toAlertRow(r));
   return out;
@@ -49,7 +52,7 @@ export function scanAlerts(db: Database.Database, filter: AlertFilter): Array<{ 
   const w = alertWhere(filter);
   const rows = db.prepare(`SELECT ${ALERT_COLUMNS}, p.seq, p.ts AS pts, p.linktype, p.data
     FROM alerts a JOIN signatures g ON g.id = a.sig_id LEFT JOIN packets p ON p.alert_id = a.id AND p.seq = 0
-    WHERE ${w.sql} AND (g.gid = 122 OR coalesce(a.msg, g.message) LIKE 'SCAN %') ORDER BY a.ts, a.id LIMIT 100000`)
+    WHERE ${w.sql} AND (g.gid = 122 OR coalesce(a.msg, g.message) LIKE 'SCAN %') ORDER BY a.ts, a.h LIMIT 100000`)
     .all(...w.params) as Array<Raw & { seq: number | null; pts: number | null; linktype: number | null; data: Buffer | null }>;
   return rows.map((r) => {
     const alert = toAlertRow(r);
@@ -64,7 +67,7 @@ const portWhere = (ports: readonly number[]): string => `a.proto = 6 AND (a.dpor
 export function portAlerts(db: Database.Database, filter: AlertFilter, ports: readonly number[], limit: number): AlertRow[] {
   const w = alertWhere(filter);
   return (db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts a JOIN signatures g ON g.id = a.sig_id
-    WHERE ${w.sql} AND ${portWhere(ports)} ORDER BY a.ts, a.id LIMIT ?`).all(...w.params, limit) as Raw[]).map(toAlertRow);
+    WHERE ${w.sql} AND ${portWhere(ports)} ORDER BY a.ts, a.h LIMIT ?`).all(...w.params, limit) as Raw[]).map(toAlertRow);
 }
 
 /** The stored packets of portAlerts(), streamed. */
@@ -72,7 +75,7 @@ export function* portPackets(db: Database.Database, filter: AlertFilter, ports: 
   const w = alertWhere(filter);
   const it = db.prepare(`SELECT ${ALERT_COLUMNS}, p.seq, p.ts AS pts, p.linktype, p.data
     FROM alerts a JOIN signatures g ON g.id = a.sig_id JOIN packets p ON p.alert_id = a.id
-    WHERE ${w.sql} AND ${portWhere(ports)} ORDER BY a.ts, a.id, p.seq LIMIT ?`)
+    WHERE ${w.sql} AND ${portWhere(ports)} ORDER BY a.ts, a.h, p.seq LIMIT ?`)
     .iterate(...w.params, limit) as IterableIterator<Raw & { seq: number; pts: number; linktype: number; data: Buffer }>;
   for (const r of it) yield { alert: toAlertRow(r), seq: r.seq, ts: r.pts, linktype: r.linktype, data: r.data };
 }
@@ -80,8 +83,10 @@ export function* portPackets(db: Database.Database, filter: AlertFilter, ports: 
 /** SMTP RCPT TO lists (unified2 extra data type 7) of alerts to these ports. */
 export function rcptExtra(db: Database.Database, filter: AlertFilter, ports: readonly number[]): Array<{ alertId: number; value: string }> {
   const w = alertWhere(filter);
-  return (db.prepare(`SELECT e.alert_id AS alertId, e.value FROM alerts a JOIN extra e ON e.alert_id = a.id
-    WHERE ${w.sql} AND e.type = 7 AND a.dport IN (${intList(ports)}) LIMIT 100000`).all(...w.params) as Array<{ alertId: number; value: Buffer | string }>)
+  // CROSS JOIN keeps extra as the outer loop: the few type-7 rows are sorted, rather than every
+  // alert being walked in order to probe for them.
+  return (db.prepare(`SELECT e.alert_id AS alertId, e.value FROM extra e CROSS JOIN alerts a ON e.alert_id = a.id
+    WHERE ${w.sql} AND e.type = 7 AND a.dport IN (${intList(ports)}) ORDER BY a.ts, a.h, e.seq LIMIT 100000`).all(...w.params) as Array<{ alertId: number; value: Buffer | string }>)
     .map((r) => ({ alertId: r.alertId, value: typeof r.value === 'string' ? r.value : r.value.subarray(0, 65536).toString('latin1') }));
 }
 
@@ -108,4 +113,22 @@ export function* hostHours(db: Database.Database, filter: AlertFilter): Generato
     return; // flow schema changed: alerts alone
   }
   for (const [ip, hour] of it) yield { ip: ipFromKey(ip), hour, source: 'flows' };
+}
+
+/** AnomalyReads over these queries; streamed rows go to `each` in one synchronous pass. */
+export function sqliteAnomalyReads(db: Database.Database): AnomalyReads {
+  return {
+    fanOutRows: async (f, min) => fanOutRows(db, f, min),
+    fanInRows: async (f, min) => fanInRows(db, f, min),
+    portScanRows: async (f, min) => portScanRows(db, f, min),
+    scanAlerts: async (f) => scanAlerts(db, f),
+    portAlerts: async (f, ports, limit) => portAlerts(db, f, ports, limit),
+    eachPortPacket: async (f, ports, limit, each) => {
+      for (const p of portPackets(db, f, ports, limit)) each(p);
+    },
+    rcptExtra: async (f, ports) => rcptExtra(db, f, ports),
+    eachHostHour: async (f, each) => {
+      for (const h of hostHours(db, f)) each(h);
+    },
+  };
 }

@@ -5,28 +5,10 @@
 import type Database from 'better-sqlite3';
 import { ipFromKey } from '../../model/ip.js';
 import type { AlertFilter } from '../store.js';
+import type { ExportReads, ExportRow } from '../reads/export-reads.js';
 import { alertWhere } from './summary-query.js';
 
-export interface ExportRow {
-  id: number;
-  sensor: string;
-  timeUs: number;
-  gid: number;
-  sid: number;
-  rev: number;
-  message: string;
-  classification: string | null;
-  priority: number | null;
-  protocol: number | null;
-  srcIp: string | null;
-  srcPort: number | null;
-  dstIp: string | null;
-  dstPort: number | null;
-  eventId: number | null;
-  details: Record<string, unknown> | null;
-  extra: Array<{ type: number; name: string; value: string | Buffer }>;
-  packet: { linktype: number; length: number; data: Buffer } | null;
-}
+export type { ExportRow };
 
 interface Row {
   id: number; sensor: string; ts: number; gid: number; sid: number; rev: number; message: string; msg: string | null;
@@ -68,4 +50,13 @@ export function* exportRows(db: Database.Database, filter: AlertFilter, pageSize
     }));
     after = hi;
   }
+}
+
+/** ExportReads over exportRows(): each page is read whole before it is handed on. */
+export function sqliteExportReads(db: Database.Database): ExportReads {
+  return {
+    async* pages(filter, pageSize) {
+      yield* exportRows(db, filter, pageSize);
+    },
+  };
 }

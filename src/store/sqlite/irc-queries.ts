@@ -1,36 +1,17 @@
 /**
  * Store reads behind `snarf clusters`: IRC alerts, the stored packets worth reading for IRC
  * lines, and (when the flow tables of migration 2 exist) flows between internal hosts and the
- * servers found. The analysis is in src/analysis/irc-clusters.ts.
+ * servers found. The analysis is in src/analysis/irc-clusters.ts. Alerts come in identity order
+ * (time, then identity hash), as on PostgreSQL (../postgres/irc-queries.ts), so both stores list
+ * the same evidence.
  */
 import type Database from 'better-sqlite3';
 import { ipFromKey, ipKey } from '../../model/ip.js';
 import type { AlertFilter } from '../store.js';
+import type { AlertRow, FlowContact, IrcReads, PacketRow } from '../reads/irc-reads.js';
 import { alertWhere } from './summary-query.js';
 
-/** One alert as the bot and anomaly analyses see it (addresses as canonical text). */
-export interface AlertRow {
-  id: number;
-  ts: number;
-  gid: number;
-  sid: number;
-  message: string;
-  classification: string | null;
-  proto: number | null;
-  src: string | null;
-  sport: number | null;
-  dst: string | null;
-  dport: number | null;
-}
-
-/** One stored packet with the alert it belongs to. */
-export interface PacketRow {
-  alert: AlertRow;
-  seq: number;
-  ts: number;
-  linktype: number;
-  data: Uint8Array;
-}
+export type { AlertRow, FlowContact, PacketRow };
 
 interface RawAlert {
   id: number; ts: number; gid: number; sid: number; message: string; classification: string | null;
@@ -64,7 +45,7 @@ const NON_PROTO_SIG = `((g.gid = 119 AND g.sid = 31) OR coalesce(a.msg, g.messag
 export function ircAlerts(db: Database.Database, filter: AlertFilter): AlertRow[] {
   const w = alertWhere(filter);
   return (db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts a JOIN signatures g ON g.id = a.sig_id
-    WHERE ${w.sql} AND ${IRC_SIG} ORDER BY a.ts, a.id`).all(...w.params) as RawAlert[]).map(toAlertRow);
+    WHERE ${w.sql} AND ${IRC_SIG} ORDER BY a.ts, a.h`).all(...w.params) as RawAlert[]).map(toAlertRow);
 }
 
 /**
@@ -80,19 +61,8 @@ export function* ircPackets(db: Database.Database, filter: AlertFilter, ports: r
     FROM alerts a JOIN signatures g ON g.id = a.sig_id JOIN packets p ON p.alert_id = a.id
     WHERE ${w.sql} AND (a.proto = 6 OR a.proto IS NULL)
       AND (${IRC_SIG} OR ${BOT_SIG} OR ${NON_PROTO_SIG} OR a.sport IN (${list}) OR a.dport IN (${list}))
-    ORDER BY a.ts, a.id, p.seq LIMIT ?`).iterate(...w.params, limit) as IterableIterator<RawAlert & { seq: number; pts: number; linktype: number; data: Buffer }>;
+    ORDER BY a.ts, a.h, p.seq LIMIT ?`).iterate(...w.params, limit) as IterableIterator<RawAlert & { seq: number; pts: number; linktype: number; data: Buffer }>;
   for (const r of rows) yield { alert: toAlertRow(r), seq: r.seq, ts: r.pts, linktype: r.linktype, data: r.data };
-}
-
-/** Flow totals between internal hosts and the given external addresses. */
-export interface FlowContact {
-  host: string;
-  peer: string;
-  flows: number;
-  packets: number;
-  bytes: number;
-  firstUs: number;
-  lastUs: number;
 }
 
 export function hasTable(db: Database.Database, name: string): boolean {
@@ -121,4 +91,15 @@ export function flowContacts(db: Database.Database, peers: readonly string[], si
     return null; // the flow schema moved on: clusters still stand on alerts and payloads
   }
   return out;
+}
+
+/** IrcReads over these queries; packets go to `each` in one synchronous pass, as iterate() yields them. */
+export function sqliteIrcReads(db: Database.Database): IrcReads {
+  return {
+    ircAlerts: async (filter) => ircAlerts(db, filter),
+    eachIrcPacket: async (filter, ports, limit, each) => {
+      for (const p of ircPackets(db, filter, ports, limit)) each(p);
+    },
+    flowContacts: async (peers, sinceUs, untilUs) => flowContacts(db, peers, sinceUs, untilUs),
+  };
 }
