@@ -18,6 +18,12 @@ import type { ResponseStoreMethods } from '../../response/types.js';
 
 type Stmt = Database.Statement;
 
+/**
+ * Alerts between rollup writes in a bulk import: each write raises the watermark, so an
+ * interrupted import leaves less to catch up, and its per-address upserts overlap parsing.
+ */
+const BULK_ROLLUP_EVERY = 100_000;
+
 /** WAL pages between automatic checkpoints during a bulk import (SQLite's default is 1000). */
 const BULK_CHECKPOINT_PAGES = 16384;
 
@@ -55,7 +61,7 @@ export class SqliteStore implements Store {
 
   constructor(readonly location: string, opts: { readonly?: boolean; bulkRollupKeys?: number; bulkRollupEvery?: number } = {}) {
     this.bulkRollupKeys = opts.bulkRollupKeys ?? ACCUMULATOR_LIMIT;
-    this.bulkRollupEvery = opts.bulkRollupEvery ?? Number(process.env.SNARF_EVERY ?? 100_000);
+    this.bulkRollupEvery = opts.bulkRollupEvery ?? BULK_ROLLUP_EVERY;
     this.db = new Database(location, { readonly: opts.readonly ?? false });
     if (!opts.readonly) {
       this.db.pragma('journal_mode = WAL');
