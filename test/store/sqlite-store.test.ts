@@ -68,11 +68,12 @@ test('bulk rollups summed in memory equal the raw rows, written early or late, w
       // otherBulk: another connection's own bulk import, ending after this one.
       event: fc.constantFrom('none', 'none', 'other', 'otherBulk', 'fail'),
     }), { maxLength: 8 }),
-    // Early writes past a number of distinct keys, or one write at the end.
+    // Early writes past a number of distinct keys or of alerts, or one write at the end.
     fc.constantFrom(5, 50, 1_000_000),
-    async (batches, keys) => {
+    fc.constantFrom(3, 25, 100_000),
+    async (batches, keys, every) => {
       const file = path.join(tempDir(), 's.db');
-      const store = new SqliteStore(file, { bulkRollupKeys: keys });
+      const store = new SqliteStore(file, { bulkRollupKeys: keys, bulkRollupEvery: every });
       const other = new SqliteStore(file);
       try {
         await store.ingest([item(alert(1000), 1000)]);
