@@ -16,7 +16,6 @@ import {
 } from './types.js';
 import { KeyChecker } from '../config/key-checker.js';
 
-import type { Obj } from '../config/key-checker.js';
 const LEVELS: readonly FindingLevel[] = ['confirmed', 'likely', 'watch'];
 const DAY_S = 86_400;
 /** Free text in the file (owner, reason, task names) is bounded and single-line. */

@@ -5,7 +5,6 @@
  * nothing.
  */
 import Database from 'better-sqlite3';
-import { ipKey } from '../../model/ip.js';
 import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
 import { ADDRESS_INDEXES, MIGRATIONS } from './schema.js';
 import { RollupAccumulator } from './rollup-accumulator.js';
@@ -86,8 +85,9 @@ export class SqliteStore implements Store {
   private bulkVersion = 0;
 
   /**
-   * Bulk mode for large imports: rows are stored (and deduplicated) batch by batch, while the
-   * rollups and the address indexes are brought up to date once, in endBulk().
+   * Bulk mode for large imports: rows are stored (and deduplicated) batch by batch; the address
+   * indexes are built once, in endBulk(), and the rollups are written every BULK_ROLLUP_EVERY
+   * alerts and at the end (writeAccumulated), each time with the watermark.
    */
   async beginBulk(): Promise<void> {
     if (this.acc) return;
