@@ -60,9 +60,9 @@ export function emptyRows(format: InputFormat, file: string): AlertRows {
 }
 
 /**
- * Appends one alert. `hash` is its identity digest (null: assignIdentities() adds it); details is the JSON of its header summary
- * when the caller has it already. Packet bytes are gathered later by sealPackets() (or kept as
- * `pending`, for callers that never cross a thread).
+ * Appends one alert. `hash` is its identity digest (null: assignIdentities() adds it later);
+ * `details` the JSON of its header summary when the caller has it already. Its packets go to
+ * `pending`, whose bytes sealPackets() then copies into the batch's one buffer.
  */
 export function appendAlert(rows: AlertRows, a: Alert, hash: number | null, details?: string | null, pending?: PacketCapture[]): void {
   const index = rows.count++;
