@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Alert } from '../model/alert.js';
-import { OccurrenceCounter, textIdentity, textTuple } from '../model/identity.js';
+import { OccurrenceCounter, textTuple } from '../model/identity.js';
 import type { Warning } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { BatchSink } from './batch-sink.js';
@@ -72,7 +72,7 @@ export async function importTextStream(
     emit(alert: Alert): void {
       if (opts.catalog) enrichAlert(alert, opts.catalog);
       const tuple = textTuple(alert);
-      sink.add({ alert, identity: textIdentity(tuple, counter.next(alert.timeUs, tuple)) });
+      sink.add(alert, tuple, counter.next(alert.timeUs, tuple));
       result.alerts++;
       if (result.lastEventUs === null || alert.timeUs > result.lastEventUs) result.lastEventUs = alert.timeUs;
     },

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Alert } from '../model/alert.js';
-import { OccurrenceCounter, textIdentity, textTuple } from '../model/identity.js';
+import { OccurrenceCounter, textTuple } from '../model/identity.js';
 import type { Store } from '../store/store.js';
 import { BatchSink } from './batch-sink.js';
 import { Unified2Decoder } from '../inputs/unified2/decoder.js';
@@ -45,7 +45,7 @@ export async function importUnified2Stream(
     clock: NO_TIMERS,
     onAlert: (alert: Alert) => {
       const tuple = textTuple(alert);
-      sink.add({ alert, identity: textIdentity(tuple, counter.next(alert.timeUs, tuple)) });
+      sink.add(alert, tuple, counter.next(alert.timeUs, tuple));
       result.alerts++;
     },
     onOrphan: (o) => opts.warn({

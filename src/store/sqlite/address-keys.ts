@@ -8,7 +8,7 @@ import { ipKey } from '../../model/ip.js';
 export class AddressKeys {
   private readonly keys = new Map<string, Buffer>();
 
-  constructor(private readonly capacity = 1 << 18) {}
+  constructor(private readonly capacity = 1 << 16) {}
 
   key(text: string): Buffer {
     let k = this.keys.get(text);
