@@ -32,7 +32,7 @@ export function verdictJson(v: HostVerdict): unknown {
 export function hostsCommand(): Command {
   return new Command('hosts')
     .description('per internal host P2P verdicts (confirmed / likely / watch) with their reasons')
-    .option('--db <path>', 'SQLite database path', DEFAULT_DB)
+    .option('--db <path>', 'SQLite database path or postgres:// URL', DEFAULT_DB)
     .option('--home-net <cidr>', 'internal networks (repeatable; default: those remembered from an sFlow import)', parseCidr)
     .option('--since <time>', 'only evidence from this time on (YYYY-MM-DD = UTC midnight, or ISO 8601)', parseInstant)
     .option('--until <time>', 'only evidence before this time', parseInstant)

@@ -1,5 +1,5 @@
 /**
- * `snarf sensors`, `export`, `clusters` and `anomalies` read PostgreSQL as they read SQLite: the
+ * `snarf sensors`, `export`, `clusters`, `anomalies` and `hosts` read PostgreSQL as they read SQLite: the
  * same corpus imported into a fresh SQLite file and a fresh PostgreSQL schema gives the same JSON
  * from each command, run as the CLI runs. The JSON is checked to be about something (two sensors
  * with clock offsets, botnet clusters, anomalies of several kinds, every alert exported), so two
@@ -44,7 +44,7 @@ const HOME = ['163.221.0.0/16', '2001:db8:a3dd::/48', '10.0.0.0/8', '172.16.0.0/
 function importCorpus(db: string): void {
   snarf('import', '-q', '--db', db, ...RULES, '--sensor', 'sensor-a', '--year', '2026', ...u2('sensor-a', 'spool'), path.join(out('sensor-a', 'spool'), 'alert.fast'));
   snarf('import', '-q', '--db', db, ...RULES, '--sensor', 'sensor-b', '--year', '2026', ...u2('sensor-b', 'spool'), path.join(out('sensor-b', 'spool'), 'alert.fast'));
-  snarf('import', '-q', '--db', db, ...RULES, '--sensor', 'sensor-a', ...['irc', 'ipv6', 'recon', 'mail', 'web'].flatMap((s) => u2('sensor-a', s)));
+  snarf('import', '-q', '--db', db, ...RULES, '--sensor', 'sensor-a', ...['irc', 'ipv6', 'recon', 'mail', 'web', 'p2p'].flatMap((s) => u2('sensor-a', s)));
   snarf('import', '-q', '--db', db, ...RULES, '--sensor', 'sensor-b', ...['irc', 'recon'].flatMap((s) => u2('sensor-b', s)));
 }
 
@@ -90,7 +90,7 @@ function bothJson(...args: string[]): [any, any] {
   }) as [any, any];
 }
 
-describe('PostgreSQL answers sensors, export, clusters and anomalies as SQLite does', () => {
+describe('PostgreSQL answers sensors, export, clusters, anomalies and hosts as SQLite does', () => {
   before(async () => {
     const file = path.join(tempDir(), 'snarf.db');
     const pg = await freshPgSchema('readers');
@@ -218,6 +218,15 @@ describe('PostgreSQL answers sensors, export, clusters and anomalies as SQLite d
       assert.ok(a.trim().split('\n').length >= 2, `${args[0]} printed something`);
       assert.equal(b, a, args.join(' '));
     }
+  });
+
+  test('hosts: the same P2P verdicts from the Snort alerts (the corpus holds no flows or Winny logs)', () => {
+    const [a, b] = bothJson('hosts', '--db', '@db', ...HOME, '--json');
+    assert.deepEqual(b, a);
+    assert.ok(a.hosts.length > 0, 'P2P hosts found');
+    assert.ok(a.hosts.some((h: any) => h.level === 'confirmed' && h.evidence.some((e: any) => e.source === 'snort')));
+    const [ta, tb] = both('hosts', '--db', '@db', ...HOME);
+    assert.equal(tb, ta);
   });
 
   test('anomalies with low thresholds: fan-in, always-on and port scans from the grouped reads agree', () => {

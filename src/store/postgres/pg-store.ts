@@ -19,6 +19,9 @@ import { DAY_US, dayOf, lockKey, Partitions, underLock } from './partitions.js';
 import { foldPending, foldSql } from './rollups.js';
 import { MIGRATIONS, STAGING_DDL } from './schema.js';
 import { querySummary } from './summary-query.js';
+import { queryEvidence } from './evidence-query.js';
+import type { EvidenceQuery, FlowSettings } from '../flow-types.js';
+import type { Evidence } from '../../model/verdict.js';
 
 const ALERT_COLS = 'ts, h, sensor_id, sig_id, rev, priority, proto, src, sport, dst, dport, event_id, msg, details, input_id, "offset", line';
 const RETURNED = 'ts, sensor_id, sig_id, src, dst, proto, dport';
@@ -226,6 +229,16 @@ export class PostgresStore implements Store {
       INSERT INTO extra (ts, h, seq, type, name, value, is_text)
         SELECT s.ts, s.h, s.seq, s.type, s.name, s.value, s.is_text FROM s_extra s JOIN e ON e.ts = s.ts AND e.h = s.h AND e.ord = s.ord
         ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING`);
+  }
+
+  /** P2P evidence from Snort alerts (./evidence-query.ts); flows and Winny logs live in SQLite. */
+  async p2pEvidence(q: EvidenceQuery): Promise<Evidence[]> {
+    return queryEvidence(this.pool, q);
+  }
+
+  /** No flow rollup here, so no remembered home networks: `snarf hosts` takes --home-net. */
+  async flowSettings(): Promise<FlowSettings> {
+    return { homeNets: null, classing: null };
   }
 
   async getBookmark(input: string): Promise<Bookmark | undefined> {

@@ -11,6 +11,7 @@ import { internalMatcher, type P2pReportOptions } from '../../analysis/p2p-repor
 import type { DailyP2pReport } from '../../inputs/sflow/daily-report.js';
 import { localDay } from '../../inputs/sflow/zone.js';
 import { HOUR_US } from '../../analysis/flow-rollup.js';
+import { alertEvidence as sharedAlertEvidence, p2pSignatures, type SignatureRow } from '../../analysis/alert-evidence.js';
 import type { EvidenceQuery } from '../flow-types.js';
 
 type Db = Database.Database;
@@ -28,49 +29,18 @@ export function queryEvidence(db: Db, q: EvidenceQuery, report: (o: P2pReportOpt
   ];
 }
 
-interface AlertGroup { sig_id: number; sensor_id: number; src: Buffer | null; dst: Buffer | null; n: number; first: number; last: number }
-
 function alertEvidence(db: Db, q: EvidenceQuery, isHome: (ip: string) => boolean, since: number, until: number): AlertEvidence[] {
-  // Signatures are few: decide which are P2P in JS (table + keywords), then read only their alerts.
-  const sigs = db.prepare('SELECT id, gid, sid, message, classification FROM signatures').all() as
-    Array<{ id: number; gid: number; sid: number; message: string; classification: string | null }>;
-  const p2p = new Map<number, { sig: (typeof sigs)[number]; match: NonNullable<ReturnType<EvidenceQuery['match']>> }>();
-  for (const s of sigs) {
-    const m = q.match(s.gid, s.sid, s.message, s.classification);
-    if (m) p2p.set(s.id, { sig: s, match: m });
-  }
+  const p2p = p2pSignatures(db.prepare('SELECT id, gid, sid, message, classification FROM signatures').all() as SignatureRow[], q.match);
   if (p2p.size === 0) return [];
   const sensors = new Map((db.prepare('SELECT id, name FROM sensors').all() as Array<{ id: number; name: string }>).map((r) => [r.id, r.name]));
   const ids = [...p2p.keys()];
   const rows = db.prepare(`SELECT sig_id, sensor_id, src, dst, count(*) AS n, min(ts) AS first, max(ts) AS last FROM alerts
     WHERE sig_id IN (${ids.map(() => '?').join(',')}) AND ts >= ? AND ts < ? GROUP BY sig_id, sensor_id, src, dst`)
-    .all(...ids, since, until) as AlertGroup[];
-  const acc = new Map<string, AlertEvidence & { peerSet: Set<string>; sensorSet: Set<string> }>();
-  for (const r of rows) {
-    const { sig, match } = p2p.get(r.sig_id)!;
-    const src = r.src === null ? null : ipFromKey(r.src);
-    const dst = r.dst === null ? null : ipFromKey(r.dst);
-    // The internal side is the host; when both sides are internal, both are hosts of ours.
-    for (const [host, peer] of [[src, dst], [dst, src]] as const) {
-      if (host === null || !isHome(host)) continue;
-      const key = `${host}|${sig.gid}:${sig.sid}`;
-      let e = acc.get(key);
-      if (e === undefined) {
-        e = {
-          source: 'snort', host, gid: sig.gid, sid: sig.sid, message: sig.message, classification: sig.classification,
-          protocol: match.protocol, strength: match.strength, matchedBy: match.matchedBy, alerts: 0, peers: 0, sensors: [],
-          firstUs: r.first, lastUs: r.last, peerSet: new Set(), sensorSet: new Set(),
-        };
-        acc.set(key, e);
-      }
-      e.alerts += r.n;
-      if (peer !== null) e.peerSet.add(peer);
-      e.sensorSet.add(sensors.get(r.sensor_id) ?? String(r.sensor_id));
-      e.firstUs = Math.min(e.firstUs, r.first);
-      e.lastUs = Math.max(e.lastUs, r.last);
-    }
-  }
-  return [...acc.values()].map(({ peerSet, sensorSet, ...e }) => ({ ...e, peers: peerSet.size, sensors: [...sensorSet].sort() }));
+    .all(...ids, since, until) as Array<{ sig_id: number; sensor_id: number; src: Buffer | null; dst: Buffer | null; n: number; first: number; last: number }>;
+  return sharedAlertEvidence(rows.map((r) => ({
+    sigId: r.sig_id, sensor: sensors.get(r.sensor_id) ?? String(r.sensor_id),
+    src: r.src === null ? null : ipFromKey(r.src), dst: r.dst === null ? null : ipFromKey(r.dst), n: r.n, firstUs: r.first, lastUs: r.last,
+  })), p2p, isHome);
 }
 
 function winnyEvidence(db: Db, isHome: (ip: string) => boolean, since: number, until: number): WinnyEvidence[] {
