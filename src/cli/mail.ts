@@ -79,7 +79,7 @@ function settings(o: MailCliOptions): { mail: Omit<MailConfig, 'schedule' | 'smt
 export function mailCommand(): Command {
   return new Command('mail')
     .description('build the nightly summary of one day and mail it (or write the .eml with --dry-run); see docs/mail.md')
-    .option('--db <path>', `SQLite database path (default: the config's db, else ${DEFAULT_DB})`)
+    .option('--db <path>', `SQLite database path or postgres:// URL (default: the config's db, else ${DEFAULT_DB})`)
     .option('--config <file>', 'collector config whose `mail:` section gives recipients, SMTP URL, sender, zone and site URL')
     .option('--to <addr>', 'recipient (repeatable; replaces mail.to)', parseAddress)
     .option('--from <addr>', 'sender (default: mail.from, else snarf@<host name>)')

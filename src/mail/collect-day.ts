@@ -6,10 +6,8 @@
  * on its own, and the mail says which section is missing and why.
  */
 import type { Store } from '../store/store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import {
-  countsBySensor, countsBySensorSig, countsBySig, distinctHosts, firstSeenIn, sensorsLast, type Window,
-} from '../store/sqlite/mail-queries.js';
+import { mailReadsFor } from '../store/reads/reads-for.js';
+import type { Window } from '../store/reads/mail-reads.js';
 import { hostVerdicts } from '../analysis/host-verdicts.js';
 import { DEFAULT_CLASSING } from '../analysis/flow-rollup.js';
 import { dayBoundsUs } from '../inputs/sflow/zone.js';
@@ -49,17 +47,16 @@ function windowOf(day: string, tz: string): Window {
 }
 
 export async function collectDay(store: Store, o: CollectOptions): Promise<DailySummary> {
-  if (!(store instanceof SqliteStore)) throw new Error(`the nightly mail needs the SQLite store in this version (got ${store.kind})`);
-  const db = store.db;
+  const db = mailReadsFor(store);
   const today = windowOf(o.day, o.timeZone);
   // Previous day and the week before: bounds of local days (a DST day is 23 or 25 hours).
   const prev = windowOf(shiftDay(o.day, -1), o.timeZone);
   const week: Window = { startUs: windowOf(shiftDay(o.day, -7), o.timeZone).startUs, endUs: today.startUs };
 
-  const rows = countsBySensorSig(db, today);
-  const prevSig = countsBySig(db, prev);
-  const weekSig = countsBySig(db, week);
-  const firsts = new Set(firstSeenIn(db, today).map((f) => `${f.gid}:${f.sid}`));
+  const rows = await db.countsBySensorSig(today);
+  const prevSig = await db.countsBySig(prev);
+  const weekSig = await db.countsBySig(week);
+  const firsts = new Set((await db.firstSeenIn(today)).map((f) => `${f.gid}:${f.sid}`));
 
   const bySig = new Map<string, SignatureLine>();
   for (const r of rows) {
@@ -73,10 +70,10 @@ export async function collectDay(store: Store, o: CollectOptions): Promise<Daily
   }
   const sigs = [...bySig.values()].sort((a, b) => b.count - a.count || a.gid - b.gid || a.sid - b.sid);
 
-  const todaySensor = countsBySensor(db, today);
-  const prevSensor = countsBySensor(db, prev);
-  const weekSensor = countsBySensor(db, week);
-  const sensors: SensorLine[] = sensorsLast(db).map((s) => {
+  const todaySensor = await db.countsBySensor(today);
+  const prevSensor = await db.countsBySensor(prev);
+  const weekSensor = await db.countsBySensor(week);
+  const sensors: SensorLine[] = (await db.sensorsLast()).map((s) => {
     const count = todaySensor.get(s.name) ?? 0;
     const weekN = weekSensor.get(s.name) ?? 0;
     return {
@@ -86,7 +83,7 @@ export async function collectDay(store: Store, o: CollectOptions): Promise<Daily
   });
 
   const total = (m: Map<string, number>): number => [...m.values()].reduce((t, n) => t + n, 0);
-  const hosts = distinctHosts(db, today);
+  const hosts = await db.distinctHosts(today);
   const notes: SectionNote[] = [];
   const summary: DailySummary = {
     day: o.day, timeZone: o.timeZone, startUs: today.startUs, endUs: today.endUs, generatedUs: o.nowUs,

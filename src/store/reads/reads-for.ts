@@ -11,14 +11,17 @@ import type { SensorReads } from './sensor-reads.js';
 import type { ExportReads } from './export-reads.js';
 import type { IrcReads } from './irc-reads.js';
 import type { AnomalyReads } from './anomaly-reads.js';
+import type { MailReads } from './mail-reads.js';
 import { sqliteSensorReads } from '../sqlite/sensor-queries.js';
 import { sqliteExportReads } from '../sqlite/export-query.js';
 import { sqliteIrcReads } from '../sqlite/irc-queries.js';
 import { sqliteAnomalyReads } from '../sqlite/anomaly-queries.js';
+import { sqliteMailReads } from '../sqlite/mail-queries.js';
 import { pgSensorReads } from '../postgres/sensor-queries.js';
 import { pgExportReads } from '../postgres/export-query.js';
 import { pgIrcReads } from '../postgres/irc-queries.js';
 import { pgAnomalyReads } from '../postgres/anomaly-queries.js';
+import { pgMailReads } from '../postgres/mail-queries.js';
 
 function pick<T>(store: Store, what: string, sqlite: (s: SqliteStore) => T, postgres: (s: PostgresStore) => T): T {
   if (store instanceof SqliteStore) return sqlite(store);
@@ -40,4 +43,8 @@ export function ircReadsFor(store: Store): IrcReads {
 
 export function anomalyReadsFor(store: Store): AnomalyReads {
   return pick(store, 'anomalies', (s) => sqliteAnomalyReads(s.db), (s) => pgAnomalyReads(s.pool));
+}
+
+export function mailReadsFor(store: Store): MailReads {
+  return pick(store, 'the nightly mail', (s) => sqliteMailReads(s.db), (s) => pgMailReads(s.pool));
 }

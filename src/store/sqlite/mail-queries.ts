@@ -7,8 +7,7 @@
  * which gives the same numbers, only slower.
  */
 import type Database from 'better-sqlite3';
-
-const HOUR_US = 3_600_000_000;
+import { HOUR_US, hourAligned, type MailReads } from '../reads/mail-reads.js';
 
 /** [startUs, endUs) in µs UTC. */
 export interface Window {
@@ -27,7 +26,6 @@ export interface SensorSigCount {
   n: number;
 }
 
-const hourAligned = (w: Window): boolean => w.startUs % HOUR_US === 0 && w.endUs % HOUR_US === 0;
 
 /** Alerts per sensor × signature in the window (sensors or signatures with none are absent). */
 export function countsBySensorSig(db: Database.Database, w: Window): SensorSigCount[] {
@@ -86,4 +84,15 @@ export function distinctHosts(db: Database.Database, w: Window): { sources: numb
 export function sensorsLast(db: Database.Database): Array<{ name: string; lastUs: number | null }> {
   return db.prepare(`SELECT s.name, r.last AS lastUs FROM sensors s LEFT JOIN r_sensor r ON r.sensor_id = s.id
     ORDER BY s.name`).all() as Array<{ name: string; lastUs: number | null }>;
+}
+
+export function sqliteMailReads(db: Database.Database): MailReads {
+  return {
+    countsBySensorSig: async (w) => countsBySensorSig(db, w),
+    countsBySig: async (w) => countsBySig(db, w),
+    countsBySensor: async (w) => countsBySensor(db, w),
+    firstSeenIn: async (w) => firstSeenIn(db, w),
+    distinctHosts: async (w) => distinctHosts(db, w),
+    sensorsLast: async () => sensorsLast(db),
+  };
 }
