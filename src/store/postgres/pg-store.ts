@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { identityHash } from '../../model/identity.js';
 import { ipKey } from '../../model/ip.js';
 import { alertsFromRows, type AlertRows } from '../alert-rows.js';
+import { bookmarkFromRow, type BookmarkRow } from '../bookmark-row.js';
 import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
 import { createPool, inTransaction, parsePgUrl, withRetry, type PgOptions } from './connect.js';
 import { copyBool, copyBytes, copyInto, copyNum, copyText, LineChunks } from './copy-text.js';
@@ -243,12 +244,12 @@ export class PostgresStore implements Store {
 
   async getBookmark(input: string): Promise<Bookmark | undefined> {
     const r = await withRetry(() => this.pool.query<BookmarkRow>('SELECT * FROM bookmarks WHERE input = $1', [input]));
-    return r.rows[0] ? fromRow(r.rows[0]) : undefined;
+    return r.rows[0] ? bookmarkFromRow(r.rows[0]) : undefined;
   }
 
   async listBookmarks(): Promise<Bookmark[]> {
     const r = await withRetry(() => this.pool.query<BookmarkRow>('SELECT * FROM bookmarks ORDER BY input COLLATE "C"'));
-    return r.rows.map(fromRow);
+    return r.rows.map(bookmarkFromRow);
   }
 
   async summary(filter: AlertFilter = {}, limit = 0): Promise<Summary> {
@@ -281,16 +282,4 @@ async function putBookmark(c: pg.PoolClient, b: Bookmark): Promise<void> {
     records = excluded.records, last_event = excluded.last_event, warnings = excluded.warnings,
     errors = excluded.errors, updated = excluded.updated`,
   [b.input, b.file, b.dev, b.inode, b.size, b.offset, b.records, b.lastEventUs, b.warnings, b.errors, b.updatedUs]);
-}
-
-interface BookmarkRow {
-  input: string; file: string; dev: number; inode: number; size: number; offset: number; records: number;
-  last_event: number | null; warnings: number; errors: number; updated: number;
-}
-
-function fromRow(r: BookmarkRow): Bookmark {
-  return {
-    input: r.input, file: r.file, dev: r.dev, inode: r.inode, size: r.size, offset: r.offset, records: r.records,
-    lastEventUs: r.last_event, warnings: r.warnings, errors: r.errors, updatedUs: r.updated,
-  };
 }

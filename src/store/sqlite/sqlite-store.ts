@@ -11,6 +11,7 @@ import { RollupAccumulator } from './rollup-accumulator.js';
 import { AddressKeys } from './address-keys.js';
 import { EXTRA_FIELDS, F, FIELDS, KEY_BYTES, PACKET_FIELDS, groupRows, type AlertRows } from '../alert-rows.js';
 import { querySummary } from './summary-query.js';
+import { bookmarkFromRow, type BookmarkRow } from '../bookmark-row.js';
 import { attachFlowStore, type FlowStoreMethods } from './flow-store.js';
 import { attachResponseStore } from './response-store.js';
 import type { ResponseStoreMethods } from '../../response/types.js';
@@ -395,11 +396,11 @@ export class SqliteStore implements Store {
 
   async getBookmark(input: string): Promise<Bookmark | undefined> {
     const row = this.st.bmGet!.get(input) as BookmarkRow | undefined;
-    return row ? fromRow(row) : undefined;
+    return row ? bookmarkFromRow(row) : undefined;
   }
 
   async listBookmarks(): Promise<Bookmark[]> {
-    return (this.st.bmAll!.all() as BookmarkRow[]).map(fromRow);
+    return (this.st.bmAll!.all() as BookmarkRow[]).map(bookmarkFromRow);
   }
 
   async summary(filter: AlertFilter = {}, limit = 0): Promise<Summary> {
@@ -409,18 +410,6 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     this.db.close();
   }
-}
-
-interface BookmarkRow {
-  input: string; file: string; dev: number; inode: number; size: number; offset: number; records: number;
-  last_event: number | null; warnings: number; errors: number; updated: number;
-}
-
-function fromRow(r: BookmarkRow): Bookmark {
-  return {
-    input: r.input, file: r.file, dev: r.dev, inode: r.inode, size: r.size, offset: r.offset, records: r.records,
-    lastEventUs: r.last_event, warnings: r.warnings, errors: r.errors, updatedUs: r.updated,
-  };
 }
 
 // Issue 5: flows, Winny events, imported daily reports and P2P evidence (migration 2) live in
