@@ -67,6 +67,12 @@ export async function importWithWorker(
   opts: { warn(w: Warning): void; onBytes?(n: number): void; prepare?(rows: AlertRows): void },
 ): Promise<WorkerImportCounts> {
   const counts: WorkerImportCounts = { alerts: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  // SQLite writes synchronously, one batch at a time whatever is asked. A PostgreSQL server does
+  // the work of a batch in its own backend, so two batches in flight keep two of its cores busy
+  // while this thread waits; rows dedupe on identity, so their commit order does not matter.
+  const inFlight = store.kind === 'postgres' ? 2 : 1;
+  const pending = new Set<Promise<void>>();
+  let failed: unknown;
   await runParseWorker(script, file, workerData, {
     bytes: opts.onBytes,
     warn(w, rejects) {
@@ -76,10 +82,18 @@ export async function importWithWorker(
     async batch(rows) {
       opts.prepare?.(rows);
       counts.alerts += rows.count;
-      const r = await store.ingestRows([rows]);
-      counts.inserted += r.inserted;
-      counts.duplicates += r.duplicates;
+      const p: Promise<void> = store.ingestRows([rows]).then((r) => {
+        counts.inserted += r.inserted;
+        counts.duplicates += r.duplicates;
+      }, (err: unknown) => {
+        failed ??= err;
+      }).finally(() => pending.delete(p));
+      pending.add(p);
+      while (pending.size >= inFlight) await Promise.race(pending);
+      if (failed !== undefined) throw failed;
     },
   });
+  await Promise.all(pending);
+  if (failed !== undefined) throw failed;
   return counts;
 }
