@@ -85,6 +85,13 @@ export async function importUnified2Stream(
 }
 
 /**
+ * Alerts per batch from the unified2 worker. Its batches carry packet bytes, so two in flight
+ * at 5,000 alerts held about 60 MB more at peak; at 2,500 the import is as fast (1M events:
+ * 296 -> 238 MB peak RSS, 28.0 -> 27.3 s).
+ */
+const WORKER_BATCH = 2500;
+
+/**
  * The same import with reading, decoding, assembly and identities in a worker thread
  * (unified2-parse-worker.ts), this thread only storing: same alerts, same warnings. The worker
  * loads the rule maps itself from `catalogSource`, so callers holding only a catalog object use
@@ -93,7 +100,7 @@ export async function importUnified2Stream(
 export async function importUnified2FileParallel(store: Store, file: string, opts: ImportOptions): Promise<Unified2ImportResult> {
   const job: Unified2WorkerJob = {
     file, sensor: opts.sensor, sensorRegistry: opts.sensorRegistry ?? {}, catalog: opts.catalogSource,
-    batchSize: opts.batchSize ?? 5000,
+    batchSize: opts.batchSize ?? WORKER_BATCH,
   };
   return importWithWorker(store, new URL('./unified2-parse-worker.js', import.meta.url), file, job, opts);
 }
