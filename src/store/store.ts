@@ -59,6 +59,12 @@ export interface AlertFilter {
   excludeSigs?: Array<{ gid: number; sid: number }>;
 }
 
+/** True when the rollups can answer the filter (they are kept per sensor, nothing finer). */
+export function rollupsAnswer(f: AlertFilter): boolean {
+  return f.sinceUs === undefined && f.untilUs === undefined && f.minPriority === undefined
+    && !f.srcCidr && !f.dstCidr && (f.excludeSigs ?? []).length === 0;
+}
+
 export interface SignatureSummary {
   gid: number;
   sid: number;

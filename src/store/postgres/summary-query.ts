@@ -6,7 +6,8 @@
  */
 import type pg from 'pg';
 import { cidrRange, ipFromKey } from '../../model/ip.js';
-import type { AlertFilter, HostCount, SensorSummary, SignatureSummary, Summary } from '../store.js';
+import { rollupsAnswer, type AlertFilter, type HostCount, type SensorSummary, type SignatureSummary, type Summary } from '../store.js';
+import type { HostRow, SigRow } from '../sqlite/summary-query.js';
 
 /** Collects positional parameters while a query is assembled. */
 export class Params {
@@ -36,16 +37,6 @@ export function alertWhere(filter: AlertFilter, p: Params): string {
   return parts.join(' AND ') + sensorClause(filter, 'a.sensor_id', p);
 }
 
-function onlySensorFilter(f: AlertFilter): boolean {
-  return f.sinceUs === undefined && f.untilUs === undefined && f.minPriority === undefined
-    && !f.srcCidr && !f.dstCidr && (f.excludeSigs ?? []).length === 0;
-}
-
-interface SigRow {
-  gid: number; sid: number; rev: number; message: string; classification: string | null; priority: number | null;
-  n: number; srcs: number; dsts: number; first: number; last: number;
-}
-interface HostRow { ip: Buffer; n: number; first: number; last: number }
 
 export async function querySummary(db: pg.Pool | pg.PoolClient, filter: AlertFilter, limit: number): Promise<Summary> {
   const lim = limit > 0 ? ` LIMIT ${Math.floor(limit)}` : '';
@@ -54,7 +45,7 @@ export async function querySummary(db: pg.Pool | pg.PoolClient, filter: AlertFil
     const sql = build(p);
     return (await db.query(sql, p.values)).rows as T[];
   };
-  const rollups = onlySensorFilter(filter);
+  const rollups = rollupsAnswer(filter);
   let sigRows: SigRow[];
   let srcRows: HostRow[];
   let dstRows: HostRow[];

@@ -11,7 +11,7 @@
  * indexes: no OFFSET, no count(*) over alerts, nothing proportional to the store held in memory.
  */
 import type Database from 'better-sqlite3';
-import type { AlertFilter } from '../store.js';
+import { rollupsAnswer, type AlertFilter } from '../store.js';
 import { alertWhere } from './summary-query.js';
 
 export type Side = 'src' | 'dst';
@@ -36,11 +36,6 @@ export interface SensorRow { id: number; name: string; count: number; firstUs: n
 export interface InputRow { path: string; format: string; sensor: string }
 export interface PortRow { proto: number; port: number; count: number }
 
-/** True when the rollups can answer the filter (they are kept per sensor, nothing finer). */
-export function rollupsAnswer(f: AlertFilter): boolean {
-  return f.sinceUs === undefined && f.untilUs === undefined && f.minPriority === undefined
-    && !f.srcCidr && !f.dstCidr && (f.excludeSigs ?? []).length === 0;
-}
 
 const TEMP_TABLES = `
   DROP TABLE IF EXISTS temp.rep_sig; DROP TABLE IF EXISTS temp.rep_hour; DROP TABLE IF EXISTS temp.rep_host_sig;

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { cidrRange, ipFromKey } from '../../model/ip.js';
-import type { AlertFilter, HostCount, SensorSummary, SignatureSummary, Summary } from '../store.js';
+import { rollupsAnswer, type AlertFilter, type HostCount, type SensorSummary, type SignatureSummary, type Summary } from '../store.js';
 
 interface Where {
   sql: string;
@@ -35,23 +35,19 @@ export function alertWhere(filter: AlertFilter): Where {
   return { sql: parts.join(' AND ') + sensors.sql, params: [...params, ...sensors.params] };
 }
 
-function onlySensorFilter(f: AlertFilter): boolean {
-  return f.sinceUs === undefined && f.untilUs === undefined && f.minPriority === undefined
-    && !f.srcCidr && !f.dstCidr && (f.excludeSigs ?? []).length === 0;
-}
-
-interface SigRow {
+/** Row shapes of the summary queries, the same on both stores. */
+export interface SigRow {
   gid: number; sid: number; rev: number; message: string; classification: string | null; priority: number | null;
   n: number; srcs: number; dsts: number; first: number; last: number;
 }
-interface HostRow { ip: Buffer; n: number; first: number; last: number }
+export interface HostRow { ip: Buffer; n: number; first: number; last: number }
 
 export function querySummary(db: Database.Database, filter: AlertFilter, limit: number): Summary {
   const lim = limit > 0 ? ` LIMIT ${Math.floor(limit)}` : '';
   let sigRows: SigRow[];
   let srcRows: HostRow[];
   let dstRows: HostRow[];
-  if (onlySensorFilter(filter)) {
+  if (rollupsAnswer(filter)) {
     const s = (col: string): Where => sensorClause(filter, col);
     sigRows = db.prepare(`
       SELECT g.gid, g.sid, g.rev, g.message, g.classification, g.priority, r.n, r.first, r.last,
@@ -79,7 +75,7 @@ export function querySummary(db: Database.Database, filter: AlertFilter, limit: 
     dstRows = hosts('dst');
   }
 
-  const sensorW = onlySensorFilter(filter) ? null : alertWhere(filter);
+  const sensorW = rollupsAnswer(filter) ? null : alertWhere(filter);
   const sensorRows = (sensorW === null
     ? db.prepare(`SELECT s.name, r.n, r.first, r.last FROM r_sensor r JOIN sensors s ON s.id = r.sensor_id
         WHERE 1 = 1 ${sensorClause(filter, 's.id').sql} ORDER BY s.name`).all(...sensorClause(filter, 's.id').params)
@@ -95,7 +91,7 @@ export function querySummary(db: Database.Database, filter: AlertFilter, limit: 
   const sensors: SensorSummary[] = sensorRows.map((r) => ({ name: r.name, count: r.n, firstUs: r.first, lastUs: r.last }));
   const alerts = signatures.reduce((t, s) => t + s.count, 0);
   const distinct = (table: string, col: string): number => {
-    if (onlySensorFilter(filter)) {
+    if (rollupsAnswer(filter)) {
       const c = sensorClause(filter, 'sensor_id');
       return (db.prepare(`SELECT count(DISTINCT ip) AS c FROM ${table} WHERE 1 = 1 ${c.sql}`).get(...c.params) as { c: number }).c;
     }
