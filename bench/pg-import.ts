@@ -16,6 +16,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { arg, CLI_MAIN, isMain, parseSizes, round, runNodeChild } from './lib/measure.js';
 import { unified2Input } from './lib/inputs.js';
+import { floorSeconds, postgresFloor, type StoreFloor } from './lib/store-floor.js';
 
 export const PG_TARGET = { eventsPerSec: 100_000 };
 
@@ -32,6 +33,11 @@ export interface PgImportResult {
   ratio: number;
   targetEventsPerSec: number;
   meetsRate: boolean;
+  /** PostgreSQL's own floor for the same rows (bench/lib/store-floor.ts), server side. */
+  floor: StoreFloor;
+  floorSeconds: number;
+  /** pgSeconds / floorSeconds. */
+  ratioVsFloor: number;
 }
 
 function importInto(db: string, file: string, expected: number): { seconds: number; peakRssMB: number } {
@@ -42,14 +48,14 @@ function importInto(db: string, file: string, expected: number): { seconds: numb
   return { seconds: run.wallSeconds, peakRssMB: run.peakRssMB };
 }
 
-async function withSchema<T>(url: string, fn: (schemaUrl: string) => T): Promise<T> {
+async function withSchema<T>(url: string, fn: (schemaUrl: string, schema: string) => T | Promise<T>): Promise<T> {
   const schema = `snarf_bench_${process.pid}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
     const u = new URL(url);
     u.searchParams.set('schema', schema);
-    return fn(u.toString());
+    return await fn(u.toString(), schema);
   } finally {
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await admin.end();
@@ -60,7 +66,12 @@ export async function measurePgImport(url: string, file: string, events: number,
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snarf-pg-bench-'));
   try {
     const lite = importInto(path.join(dir, 'bench.db'), file, events);
-    const pgRun = await withSchema(url, (u) => importInto(u, file, events));
+    const pgRun = await withSchema(url, async (u, schema) => {
+      const run = importInto(u, file, events);
+      const floor = await postgresFloor(url, schema);
+      if (floor.alerts !== events) throw new Error(`PostgreSQL floor copied ${floor.alerts} alerts, expected ${events}`);
+      return { ...run, floor };
+    });
     const pgRate = events / pgRun.seconds;
     const liteRate = events / lite.seconds;
     return {
@@ -68,6 +79,7 @@ export async function measurePgImport(url: string, file: string, events: number,
       pgSeconds: round(pgRun.seconds), pgEventsPerSec: Math.round(pgRate), pgPeakRssMB: round(pgRun.peakRssMB, 1),
       sqliteSeconds: round(lite.seconds), sqliteEventsPerSec: Math.round(liteRate), ratio: round(pgRate / liteRate, 2),
       targetEventsPerSec: PG_TARGET.eventsPerSec, meetsRate: pgRate >= PG_TARGET.eventsPerSec,
+      floor: pgRun.floor, floorSeconds: round(floorSeconds(pgRun.floor)), ratioVsFloor: round(pgRun.seconds / floorSeconds(pgRun.floor), 2),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CLI_MAIN, runNodeChild, type ChildRun } from './measure.js';
 import { profilesIn, summariseNew, type ProfileSummary } from './cpu-profile.js';
+import { sqliteFloor, type StoreFloor } from './store-floor.js';
 
 export interface ImportTotals {
   files: number; imported: number; skipped: number; alerts: number; inserted: number; duplicates: number; rejected: number;
@@ -22,6 +23,8 @@ export interface CliImportRun extends ChildRun {
   dbBytes: number;
   /** With cpuProfDir: one summary per thread (main first, then parser workers). */
   profiles?: ProfileSummary[];
+  /** With `floor`: the database's own floor for the rows this import stored (store-floor.ts). */
+  floor?: StoreFloor;
 }
 
 export interface CliImportOptions {
@@ -33,6 +36,8 @@ export interface CliImportOptions {
   cpuProfDir?: string;
   /** Where the throw-away database goes (default: os.tmpdir()). */
   workDir?: string;
+  /** Also measure the store floor on the database this import wrote (after the timed run). */
+  floor?: boolean;
 }
 
 export function cliImport(file: string, opts: CliImportOptions): CliImportRun {
@@ -64,9 +69,11 @@ export function cliImport(file: string, opts: CliImportOptions): CliImportRun {
     if (problems.length) throw new Error(`import of ${opts.expected} generated alerts is wrong: ${problems.join(', ')}`);
     let dbBytes = 0;
     for (const f of fs.readdirSync(dir)) dbBytes += fs.statSync(path.join(dir, f)).size;
+    const floor = opts.floor ? sqliteFloor(db, path.join(dir, 'floor.db')) : undefined;
+    if (floor && floor.alerts !== opts.expected) throw new Error(`store floor copied ${floor.alerts} alerts, expected ${opts.expected}`);
     return {
       ...run, totals: t, format: parsed.files[0]?.format ?? 'unknown', cliSeconds: parsed.seconds, dbBytes,
-      profiles: opts.cpuProfDir ? summariseNew(opts.cpuProfDir, before) : undefined,
+      profiles: opts.cpuProfDir ? summariseNew(opts.cpuProfDir, before) : undefined, floor,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
