@@ -215,6 +215,19 @@ export class PostgresStore implements Store {
   private async writeCaptures(c: pg.PoolClient, s: Staged, someDuplicates: boolean): Promise<void> {
     await copyInto(c, 's_packets', s.packets);
     await copyInto(c, 's_extra', s.extra);
+    if (!someDuplicates) {
+      // Every staged alert is new, and each appears once: its captures go in as they are (the
+      // grouping below cost a bulk unified2 import more than the inserts themselves).
+      if (s.packets.length > 0) {
+        await c.query(`INSERT INTO packets (ts, h, seq, pkt_ts, linktype, length, data)
+          SELECT ts, h, seq, pkt_ts, linktype, length, data FROM s_packets ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING`);
+      }
+      if (s.extra.length > 0) {
+        await c.query(`INSERT INTO extra (ts, h, seq, type, name, value, is_text)
+          SELECT ts, h, seq, type, name, value, is_text FROM s_extra ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING`);
+      }
+      return;
+    }
     // Alerts this transaction inserted have no captures yet; only duplicates need the check.
     const unseen = (t: string): string => `(EXISTS (SELECT 1 FROM d_ins d WHERE d.ts = ${t}.ts AND d.h = ${t}.h)
       OR (NOT EXISTS (SELECT 1 FROM packets p WHERE p.ts = ${t}.ts AND p.h = ${t}.h)

@@ -44,6 +44,12 @@ export function foldSql(src: string): string {
  */
 export async function foldPending(c: pg.PoolClient): Promise<number> {
   const r = await c.query(`WITH p AS (DELETE FROM rollup_pending RETURNING ${SRC_COLS}) INSERT INTO d_ins (${SRC_COLS}) SELECT * FROM p`);
+  if ((r.rowCount ?? 0) > 10_000) {
+    // A bulk import's fold groups up to millions of rows: with statistics and room to hash in
+    // memory, each grouping is one pass instead of a sort spilled to disk.
+    await c.query("SET LOCAL work_mem = '64MB'");
+    await c.query('ANALYZE d_ins');
+  }
   if ((r.rowCount ?? 0) > 0) await c.query(foldSql('d_ins'));
   await c.query('TRUNCATE d_ins');
   return r.rowCount ?? 0;
