@@ -1,12 +1,15 @@
 /**
- * `snarf serve [--db PATH] [--site DIR] [--listen HOST:PORT] [--auth FILE] [--token T]`:
+ * `snarf serve [--db PATH|URL] [--site DIR] [--listen HOST:PORT] [--auth FILE] [--token T]`:
  * the static site plus live views, the JSON API and triage notes (src/server/, docs/server.md).
+ * `--db` is a SQLite file or a postgres:// URL; either is only read (see openServerApp).
  * `snarf serve --hash-password` reads a password on stdin and prints the line for the auth file.
  */
 import { Command } from 'commander';
-import { DEFAULT_DB } from '../store/open.js';
+import path from 'node:path';
+import { DEFAULT_DB, isPostgresUrl } from '../store/open.js';
+import { notesPathFor } from '../state/notes.js';
 import { authRequired, hashPassword, loadAuthConfig, type AuthConfig } from '../server/auth.js';
-import { createServerApp } from '../server/app.js';
+import { openServerApp } from '../server/app.js';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopback, listen, parseListen } from '../server/listen.js';
 
 interface ServeCliOptions {
@@ -39,7 +42,7 @@ export function authFromOptions(o: { auth?: string; token?: string }, env: NodeJ
 export function serveCommand(): Command {
   return new Command('serve')
     .description('serve the static site, live search and alert views, the JSON API and triage notes')
-    .option('--db <path>', 'SQLite database path (opened read-only; notes go to <db>.notes.json)', DEFAULT_DB)
+    .option('--db <path|url>', 'SQLite database path or postgres:// URL, opened read-only (notes go to <db>.notes.json, or ./snarf-notes.json for PostgreSQL)', DEFAULT_DB)
     .option('--site <dir>', 'static site to serve under /site/ (the --out of `snarf report`)')
     .option('--listen <host:port>', 'address to listen on; beyond loopback, --auth or --token is required', `${DEFAULT_HOST}:${DEFAULT_PORT}`)
     .option('--auth <file>', 'YAML/JSON with users (name + password hash) and/or a token')
@@ -58,13 +61,15 @@ export function serveCommand(): Command {
       if (!isLoopback(addr.host) && !authRequired(auth)) {
         throw new Error(`refusing to listen on ${addr.host} without authentication: pass --auth FILE or --token (or SNARF_TOKEN), or listen on 127.0.0.1`);
       }
-      const { app, close } = createServerApp({ db: o.db, site: o.site ?? null, auth, secureCookies: o.secureCookies });
+      const { app, close } = await openServerApp({ db: o.db, site: o.site ?? null, auth, secureCookies: o.secureCookies });
       const server = await listen(app, addr);
       const a = server.address();
       const port = typeof a === 'object' && a ? a.port : addr.port;
       const host = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
       const mode = authRequired(auth) ? `auth: ${[auth.token ? 'token' : '', auth.users.length ? `${auth.users.length} users` : ''].filter(Boolean).join(', ')}` : 'no auth, loopback only';
       process.stderr.write(`snarf serve: listening on http://${host}:${port}/ (${mode})\n`);
+      const store = isPostgresUrl(o.db) ? 'PostgreSQL (read-only sessions; response approval is SQLite\'s)' : 'SQLite (read-only)';
+      process.stderr.write(`snarf serve: store ${store}, notes in ${path.resolve(notesPathFor(o.db))}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           server.close(() => resolve());
@@ -73,6 +78,6 @@ export function serveCommand(): Command {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
-      close();
+      await close();
     });
 }

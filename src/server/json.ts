@@ -7,7 +7,7 @@ import { isoMicros } from '../cli/options.js';
 import { protocolName } from '../model/alert.js';
 import { extraText, hexDump, payloadOffset } from '../report/hex-dump.js';
 import { ackFor, notesForIp, notesForSig, type Ack, type Note, type NotesState } from '../state/notes.js';
-import type { AlertDetail, AlertRow } from '../store/sqlite/server-queries.js';
+import type { AlertDetail, AlertRow } from '../store/reads/server-reads.js';
 
 export interface AlertJson {
   id: number; time: string | null; timeUs: number; sensor: string; gid: number; sid: number; rev: number; message: string;

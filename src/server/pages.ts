@@ -10,18 +10,17 @@ import { hexDump } from '../report/hex-dump.js';
 import { hostPagePath, sigPagePath } from '../report/filenames.js';
 import { notesForIp, notesForNet, notesForSig, parseNoteTarget, type Note } from '../state/notes.js';
 import { access, ensureSession, safeNext } from './access.js';
-import { ackInput, bodyOf, str } from './api.js';
+import { ackInput, alertById, bodyOf, str } from './api.js';
 import type { ServerContext } from './context.js';
 import { alertDetailJson, alertJson, endpointText } from './json.js';
 import { alertQuery, cursorText, parseSearch, searchQueryString } from './params.js';
-import { HttpError } from './security.js';
 
 export function renderPage(ctx: ServerContext, req: Request, res: Response, name: string, data: Record<string, unknown>, status = 200): void {
   const a = access(res);
   const session = a.via === 'bearer' ? null : ensureSession(req, res, ctx.access);
   res.setHeader('Cache-Control', 'no-store');
   res.status(status).type('html').send(ctx.views.render(`server/${name}`, {
-    user: a.user, csrf: session?.csrf ?? '', hasSite: ctx.siteDir !== null, here: req.originalUrl, ...data,
+    user: a.user, csrf: session?.csrf ?? '', hasSite: ctx.siteDir !== null, hasResponses: ctx.responses !== null, here: req.originalUrl, ...data,
   }));
 }
 
@@ -55,7 +54,7 @@ export function pagesRouter(ctx: ServerContext): Router {
     const notes = await ctx.notes.read();
     let results = null;
     if (any) {
-      const page = ctx.queries.alertPage(alertQuery(p, ctx.now()));
+      const page = await ctx.reads.alertPage(alertQuery(p, ctx.now()));
       const next = cursorText(page.next);
       results = {
         alerts: page.alerts.map((a) => ({ ...alertJson(a, notes), srcText: endpointText(a.src, a.sport), dstText: endpointText(a.dst, a.dport) })),
@@ -78,16 +77,13 @@ export function pagesRouter(ctx: ServerContext): Router {
       try { const t = parseNoteTarget('sig', p.sig); const [g, s] = t.target.split(':').map(Number); sigNotes = notesForSig(notes, g!, s!); } catch { /* idem */ }
     }
     renderPage(ctx, req, res, 'search', {
-      title: 'Search', p, results, sensors: ctx.queries.sensorNames(), about, sigNotes, noteTarget,
+      title: 'Search', p, results, sensors: await ctx.reads.sensorNames(), about, sigNotes, noteTarget,
       siteLinks: noteTarget?.kind === 'ip' ? siteLinks(ctx, noteTarget.target) : null,
     });
   }));
 
   r.get('/alert/:id', h(async (req, res) => {
-    const id = String(req.params.id);
-    if (!/^\d{1,15}$/.test(id)) throw new HttpError(400, 'alert id: a positive whole number', 'SNARF_BAD_PARAM');
-    const d = ctx.queries.alert(Number(id));
-    if (!d) throw new HttpError(404, `no alert ${id}`, 'SNARF_NOT_FOUND');
+    const d = await alertById(ctx, req);
     const a = alertDetailJson(d, await ctx.notes.read());
     renderPage(ctx, req, res, 'alert', {
       title: `Alert ${a.id}`, a,
@@ -128,7 +124,7 @@ export function pagesRouter(ctx: ServerContext): Router {
 
   r.post('/acks', h(async (req, res) => {
     const b = bodyOf(req);
-    await ctx.notes.addAck(ackInput(ctx, b, access(res).user ?? '?'));
+    await ctx.notes.addAck(await ackInput(ctx, b, access(res).user ?? '?'));
     res.redirect(303, safeNext(b.back));
   }));
 

@@ -5,7 +5,7 @@
  */
 import { parseCidr, parseSigId, parseTimeSpec } from '../report/filters.js';
 import type { AlertFilter } from '../store/store.js';
-import type { AlertQuery, Cursor } from '../store/sqlite/server-queries.js';
+import type { AlertSearch, PageCursor } from '../store/reads/server-reads.js';
 import { HttpError } from './security.js';
 
 export const DEFAULT_LIMIT = 100;
@@ -53,17 +53,17 @@ export function intParam(q: Query, name: string, min: number, max: number): numb
   return Math.min(n, max);
 }
 
-/** `<ts>.<id>`: the opaque-looking cursor the API hands out as `next`. */
-export function parseCursor(v: string): Cursor {
+/** `<ts>.<tie>`: the opaque cursor the API hands out as `next` (tie: row id on SQLite, identity hash on PostgreSQL). */
+export function parseCursor(v: string): PageCursor {
   const m = /^(\d{1,17})\.(\d{1,16})$/.exec(v);
   if (!m || !Number.isSafeInteger(Number(m[1])) || !Number.isSafeInteger(Number(m[2]))) {
     throw new HttpError(400, 'after: not a cursor (use the `next` value of the previous page)', 'SNARF_BAD_PARAM');
   }
-  return { ts: Number(m[1]), id: Number(m[2]) };
+  return { ts: Number(m[1]), tie: Number(m[2]) };
 }
 
-export function cursorText(c: Cursor | null): string | null {
-  return c === null ? null : `${c.ts}.${c.id}`;
+export function cursorText(c: PageCursor | null): string | null {
+  return c === null ? null : `${c.ts}.${c.tie}`;
 }
 
 /** The search as the form and the API spell it, normalised (for links to the next page). */
@@ -90,7 +90,7 @@ export function parseSearch(q: Query): SearchParams {
 }
 
 /** The store query for a search (time words like `-2d` relative to `nowMs`). */
-export function alertQuery(p: SearchParams, nowMs: number): AlertQuery {
+export function alertQuery(p: SearchParams, nowMs: number): AlertSearch {
   const filter: AlertFilter = {};
   if (p.since) filter.sinceUs = checked('since', () => parseTimeSpec(p.since!, nowMs));
   if (p.until) filter.untilUs = checked('until', () => parseTimeSpec(p.until!, nowMs));
@@ -101,7 +101,7 @@ export function alertQuery(p: SearchParams, nowMs: number): AlertQuery {
   if (p.dst) filter.dstCidr = checked('dst', () => parseCidr(p.dst!));
   if (p.sensor.length) filter.sensors = p.sensor;
   if (p.priority !== undefined) filter.minPriority = p.priority;
-  const q: AlertQuery = { filter, limit: p.limit };
+  const q: AlertSearch = { filter, limit: p.limit };
   if (p.addr) q.addr = checked('addr', () => parseCidr(p.addr!));
   if (p.sig) q.sig = checked('sig', () => parseSigId(p.sig!));
   if (p.after) q.after = parseCursor(p.after);

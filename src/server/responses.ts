@@ -13,6 +13,9 @@
  * rollup catch-up behind a collector's back. A file the server may not write answers 503. The
  * actor recorded is always the requester's user name (`token` for bearer requests, `local` in
  * the open loopback mode); nothing in a request body can name another one.
+ *
+ * SQLite only: on PostgreSQL (no response tables there in this version) every response path
+ * answers 501 SNARF_NOT_AVAILABLE with one message, pages and API alike.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +31,7 @@ import type { Decision, Proposal, ProposalStatus } from '../response/types.js';
 import { attachResponseStore } from '../store/sqlite/response-store.js';
 import { MIGRATIONS } from '../store/sqlite/schema.js';
 import type { Store } from '../store/store.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { isoMicros } from '../cli/options.js';
 import { access } from './access.js';
 import type { ServerContext } from './context.js';
@@ -143,8 +147,15 @@ function verbParam(v: string): DecisionVerb {
   return v as DecisionVerb;
 }
 
+/** What the response routes use: the SQLite store's tables, the decision writer, the clock. */
+interface Rc {
+  store: SqliteStore;
+  decisions: DecisionWriter;
+  now(): number;
+}
+
 /** A database from before migration 3 (read-only here: nobody migrates it for us) holds no proposals. */
-function hasResponseTables(ctx: ServerContext): boolean {
+function hasResponseTables(ctx: Rc): boolean {
   return ctx.store.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'response_proposals'").get() !== undefined;
 }
 
@@ -198,7 +209,7 @@ function bodyObject(req: Request): Query {
 }
 
 /** Records one decision as the requester; lifecycle refusals are 404 / 409, write failures 503. */
-async function decide(ctx: ServerContext, res: Response, verb: DecisionVerb, id: number, input: DecisionInput): Promise<Proposal> {
+async function decide(ctx: Rc, res: Response, verb: DecisionVerb, id: number, input: DecisionInput): Promise<Proposal> {
   const actor = access(res).user;
   if (actor === null) throw new HttpError(401, 'authentication required', 'SNARF_AUTH');
   const nowUs = ctx.now() * 1000;
@@ -223,7 +234,7 @@ async function decide(ctx: ServerContext, res: Response, verb: DecisionVerb, id:
 
 interface Listing { proposals: Proposal[]; counts: Record<ProposalStatus, number>; total: number; tables: boolean }
 
-async function listing(ctx: ServerContext, state: ProposalStatus | null): Promise<Listing> {
+async function listing(ctx: Rc, state: ProposalStatus | null): Promise<Listing> {
   const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<ProposalStatus, number>;
   if (!hasResponseTables(ctx)) return { proposals: [], counts, total: 0, tables: false };
   const all = await listProposals(ctx.store, { nowUs: ctx.now() * 1000 });
@@ -233,7 +244,7 @@ async function listing(ctx: ServerContext, state: ProposalStatus | null): Promis
   return { proposals: chosen, counts, total: all.length, tables: true };
 }
 
-async function decisionsOf(ctx: ServerContext, ps: readonly Proposal[]): Promise<Map<number, Decision[]>> {
+async function decisionsOf(ctx: Rc, ps: readonly Proposal[]): Promise<Map<number, Decision[]>> {
   const m = new Map<number, Decision[]>();
   for (const p of ps) m.set(p.id, await ctx.store.proposalDecisions(p.id));
   return m;
@@ -244,7 +255,7 @@ function durationText(s: number): string {
   return `${s}s`;
 }
 
-async function exportText(ctx: ServerContext, q: Query): Promise<ExportResult> {
+async function exportText(ctx: Rc, q: Query): Promise<ExportResult> {
   onlyKeys(q, ['format', 'action', 'family', 'table', 'chain', 'acl'], 'parameter');
   const format = one(q, 'format', 20);
   if (format === undefined || !EXPORT_FORMATS.includes(format as ExportFormat)) throw new HttpError(400, `format: one of ${EXPORT_FORMATS.join(', ')}`, 'SNARF_BAD_PARAM');
@@ -261,16 +272,33 @@ async function exportText(ctx: ServerContext, q: Query): Promise<ExportResult> {
   return exportApproved(ctx.store, format as ExportFormat, o);
 }
 
+/** Every response path, on a store without response tables (PostgreSQL). */
+const RESPONSE_PATHS = ['/responses', '/responses/*rest', '/api/responses', '/api/responses/*rest'];
+
+export const NOT_ON_POSTGRES = 'response approval is not available on the PostgreSQL store in this version: '
+  + 'proposals and decisions live in a SQLite store (`snarf response` and `snarf serve --db snarf.db`)';
+
+/** 501 with the same message on every response path, page or API, read or write. */
+function notAvailableRouter(): Router {
+  const r = express.Router();
+  r.all(RESPONSE_PATHS, () => {
+    throw new HttpError(501, NOT_ON_POSTGRES, 'SNARF_NOT_AVAILABLE');
+  });
+  return r;
+}
+
 export function responsesRouter(ctx: ServerContext): Router {
   const r = express.Router();
+  if (ctx.responses === null) return notAvailableRouter();
+  const rc: Rc = { store: ctx.responses.store, decisions: ctx.responses.decisions, now: ctx.now };
 
   r.get('/responses', h(async (req, res) => {
     onlyKeys(req.query, ['state', 'limit'], 'parameter');
     const state = stateParam(req.query);
     const limit = intParam(req.query, 'limit', 1, MAX_LIST) ?? DEFAULT_LIST;
-    const l = await listing(ctx, state);
+    const l = await listing(rc, state);
     const shown = l.proposals.slice(0, limit);
-    const decisions = await decisionsOf(ctx, shown);
+    const decisions = await decisionsOf(rc, shown);
     renderPage(ctx, req, res, 'responses', {
       title: 'Responses', state, states: STATES, counts: l.counts, total: l.total, tables: l.tables, more: l.proposals.length - shown.length,
       formats: EXPORT_FORMATS,
@@ -286,7 +314,7 @@ export function responsesRouter(ctx: ServerContext): Router {
     const verb = verbParam(String(req.params.verb));
     const id = proposalId(String(req.params.id));
     const b = bodyObject(req);
-    const p = await decide(ctx, res, verb, id, decisionInput(b, verb, ctx.now(), true));
+    const p = await decide(rc, res, verb, id, decisionInput(b, verb, ctx.now(), true));
     const back = typeof b.back === 'string' && /^\/responses(?:\?[\x21-\x7e]{0,500})?$/.test(b.back) && !b.back.includes('#') ? b.back : '/responses';
     res.redirect(303, `${back}#p-${p.id}`);
   }));
@@ -295,14 +323,14 @@ export function responsesRouter(ctx: ServerContext): Router {
     onlyKeys(req.query, ['state', 'limit'], 'parameter');
     const state = stateParam(req.query);
     const limit = intParam(req.query, 'limit', 1, MAX_LIST) ?? DEFAULT_LIST;
-    const l = await listing(ctx, state);
+    const l = await listing(rc, state);
     const shown = l.proposals.slice(0, limit);
-    const decisions = await decisionsOf(ctx, shown);
+    const decisions = await decisionsOf(rc, shown);
     res.json({ state: state ?? 'all', total: l.proposals.length, counts: l.counts, limit, proposals: shown.map((p) => proposalJson(p, decisions.get(p.id))) });
   }));
 
   r.get('/api/responses/export', h(async (req, res) => {
-    const out = await exportText(ctx, req.query);
+    const out = await exportText(rc, req.query);
     res.setHeader('X-Snarf-Actions', String(out.written));
     if (out.dropped.length) res.setHeader('X-Snarf-Dropped', out.dropped.join(','));
     res.type('text/plain; charset=utf-8').send(out.text);
@@ -311,8 +339,8 @@ export function responsesRouter(ctx: ServerContext): Router {
   r.post('/api/responses/:id/:verb', h(async (req, res) => {
     const verb = verbParam(String(req.params.verb));
     const id = proposalId(String(req.params.id));
-    const p = await decide(ctx, res, verb, id, decisionInput(bodyObject(req), verb, ctx.now(), false));
-    res.json(proposalJson(p, await ctx.store.proposalDecisions(p.id)));
+    const p = await decide(rc, res, verb, id, decisionInput(bodyObject(req), verb, ctx.now(), false));
+    res.json(proposalJson(p, await rc.store.proposalDecisions(p.id)));
   }));
 
   return r;

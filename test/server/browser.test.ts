@@ -70,7 +70,7 @@ test('log in, search an address, open an alert, add a note and see it', { timeou
   const links = page.locator('#results a.alert-link');
   assert.ok(await links.count() > 0, 'the search found alerts');
 
-  await Promise.all([page.waitForURL(/\/alert\/\d+$/), links.first().click()]);
+  await Promise.all([page.waitForURL(/\/alert\/\d+\?t=\d+$/), links.first().click()]);
   assert.match(await page.textContent('#alert-src') ?? '', /10\.1\.2\.0/);
 
   await page.selectOption('#note-about', 'ip:10.1.2.0');

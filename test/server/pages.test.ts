@@ -28,7 +28,7 @@ test('/ leads to the site; /search finds alerts by address and links each to its
   assert.doesNotMatch(empty.text, /id="results"/);
   const res = await request(srv.app).get('/search?addr=10.1.2.0/24&sensor=sensor-a').expect(200);
   assert.match(res.text, /id="results"/);
-  assert.match(res.text, /href="\/alert\/\d+"/);
+  assert.match(res.text, /href="\/alert\/\d+\?t=\d+"/, 'links carry the alert time (an index probe on PostgreSQL)');
   assert.match(res.text, /Notes on network 10\.1\.2\.0\/24/);
   const bad = await request(srv.app).get('/search?addr=not-an-address').expect(400);
   assert.match(bad.text, /addr: /);

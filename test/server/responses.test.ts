@@ -113,8 +113,8 @@ test('the list: pending first with evidence, target, action, kind, level and for
   assert.equal(p.kind, 'irc-bot');
   assert.equal(p.host, '10.1.2.40');
   assert.deepEqual(p.decisions.map((d: { decision: string }) => d.decision), ['propose']);
-  assert.equal(srv.ctx.decisions.open, false, 'reads never open the writable connection');
-  assert.equal(srv.ctx.store.db.readonly, true);
+  assert.equal(srv.ctx.responses!.decisions.open, false, 'reads never open the writable connection');
+  assert.equal(srv.ctx.responses!.store.db.readonly, true);
 });
 
 test('approve from the form with the session CSRF token: recorded as the session user, with the time', async () => {
@@ -122,7 +122,7 @@ test('approve from the form with the session CSRF token: recorded as the session
   const pid = id('10.1.2.31');
   await agent.post(`/responses/${pid}/approve`).type('form').send({ _csrf: csrf, back: '/responses?state=pending', comment: 'confirmed by the monitor' })
     .expect(303).expect('Location', `/responses?state=pending#p-${pid}`);
-  assert.equal(srv.ctx.decisions.open, true);
+  assert.equal(srv.ctx.responses!.decisions.open, true);
   const d = decisions(pid);
   assert.deepEqual(d.map((x) => [x.decision, x.actor]), [['propose', 'snarf'], ['approve', 'alice']]);
   assert.equal(d[1]!.at, NOW_MS * 1000);
@@ -287,11 +287,11 @@ test('a database the server may not write: 503 with a clear message, reads unaff
   }
 });
 
-test('close() closes the writable connection too', () => {
+test('close() closes the writable connection too', async () => {
   const s = createServerApp({ db: fx.db, now: () => NOW_MS });
-  s.ctx.decisions.store();
-  assert.equal(s.ctx.decisions.open, true);
-  s.close();
-  assert.equal(s.ctx.decisions.open, false);
+  s.ctx.responses!.decisions.store();
+  assert.equal(s.ctx.responses!.decisions.open, true);
+  await s.close();
+  assert.equal(s.ctx.responses!.decisions.open, false);
   void DAY;
 });

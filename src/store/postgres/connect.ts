@@ -17,6 +17,8 @@ export interface PgOptions {
   retentionDays: number | null;
   /** Pool size per process (`?pool=`; default 4). */
   poolMax: number;
+  /** Every session read-only (default_transaction_read_only): `snarf serve` never writes. */
+  readOnly?: boolean;
 }
 
 const OWN_PARAMS = ['schema', 'retention', 'pool'];
@@ -59,7 +61,7 @@ export function createPool(o: PgOptions): pg.Pool {
     max: o.poolMax,
     types,
     // search_path per connection: tests and tenants live in their own schemas.
-    options: `-c search_path=${o.schema}`,
+    options: `-c search_path=${o.schema}${o.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
     application_name: 'snarf',
     connectionTimeoutMillis: 15_000,
   } as pg.PoolConfig);

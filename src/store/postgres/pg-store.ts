@@ -51,7 +51,7 @@ export class PostgresStore implements Store {
     this.location = options.location;
     this.pool = createPool(options);
     // Staging tables are per connection (TEMP); created once when the pool opens a connection.
-    this.pool.on('connect', (client) => { client.query(STAGING_DDL).catch(() => undefined); });
+    if (!options.readOnly) this.pool.on('connect', (client) => { client.query(STAGING_DDL).catch(() => undefined); });
     this.partitions = new Partitions(this.pool, options.schema);
     this.dims = new Dimensions(this.pool);
   }
@@ -63,6 +63,36 @@ export class PostgresStore implements Store {
       await withRetry(() => store.migrate(), { attempts: 4 });
       await store.foldPending();
       await store.maybePrune();
+    } catch (err) {
+      await store.pool.end().catch(() => undefined);
+      throw new Error(`${store.location}: ${(err as Error).message}`, { cause: err });
+    }
+    return store;
+  }
+
+  /**
+   * For readers that must never write (`snarf serve`): every session is read-only, and nothing
+   * is migrated, folded or pruned. A database without Snarf's tables, or at another schema
+   * version than this Snarf's, is an error saying which command fixes it.
+   */
+  static async openReadOnly(spec: string): Promise<PostgresStore> {
+    const store = new PostgresStore({ ...parsePgUrl(spec), readOnly: true });
+    try {
+      const c = await withRetry(() => store.pool.connect());
+      try {
+        const ro = await c.query<{ default_transaction_read_only: string }>('SHOW default_transaction_read_only');
+        if (ro.rows[0]?.default_transaction_read_only !== 'on') throw new Error('the connection is not read-only (an `options` parameter in the URL replaces Snarf\'s)');
+        const has = await c.query<{ ok: boolean }>("SELECT to_regclass('snarf_meta') IS NOT NULL AS ok");
+        const version = has.rows[0]?.ok
+          ? (await c.query<{ value: number }>("SELECT value FROM snarf_meta WHERE key = 'schema_version'")).rows[0]?.value ?? 0 : 0;
+        if (version === 0) throw new Error(`no Snarf tables in schema ${store.options.schema}: import alerts first (\`snarf import --db URL\`)`);
+        if (version > MIGRATIONS.length) throw new Error(`database schema version ${version} is newer than this Snarf (${MIGRATIONS.length})`);
+        if (version < MIGRATIONS.length) {
+          throw new Error(`database schema version ${version} is older than this Snarf (${MIGRATIONS.length}): \`snarf status --db URL\` migrates it (read-only readers never do)`);
+        }
+      } finally {
+        c.release();
+      }
     } catch (err) {
       await store.pool.end().catch(() => undefined);
       throw new Error(`${store.location}: ${(err as Error).message}`, { cause: err });
