@@ -119,6 +119,26 @@ test('a bulk import killed before its end is caught up when the store is next op
   }
 });
 
+test('the address indexes cover the per-address rollups, which a bulk import reads from them in address order', async () => {
+  const store = new SqliteStore(path.join(tempDir(), 's.db'));
+  try {
+    await store.beginBulk();
+    await store.ingest(Array.from({ length: 40 }, (_, i) => item(alert(i), i)));
+    await store.endBulk();
+    assert.deepEqual(rollupCounts(store), rawCounts(store));
+    for (const side of ['src', 'dst']) {
+      const cols = store.db.prepare(`SELECT name FROM pragma_index_info('alerts_${side}') ORDER BY seqno`).all().map((r) => (r as { name: string }).name);
+      assert.deepEqual(cols, [side, 'ts', 'id', 'sig_id', 'sensor_id']);
+      const plan = store.db.prepare(`EXPLAIN QUERY PLAN SELECT sig_id, ${side}, sensor_id, ts FROM alerts INDEXED BY alerts_${side}
+        WHERE ${side} IS NOT NULL AND id > 0 ORDER BY ${side}`).all().map((r) => (r as { detail: string }).detail).join(' | ');
+      assert.match(plan, new RegExp(`USING COVERING INDEX alerts_${side}`));
+      assert.doesNotMatch(plan, /TEMP B-TREE/);
+    }
+  } finally {
+    await store.close();
+  }
+});
+
 test('a bookmark commits with its rows, and a failing batch commits neither', async () => {
   const store = new SqliteStore(path.join(tempDir(), 's.db'));
   try {

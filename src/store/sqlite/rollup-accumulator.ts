@@ -6,7 +6,8 @@
  * with few keys (per hour, signature, sensor and destination port) are summed here instead, as
  * rows are inserted, for a few Map lookups per alert. The per-address rollups are not: they
  * have nearly as many keys as alerts on scan-heavy data, so holding them would cost memory in
- * proportion to the import; the store adds those with one per-row upsert pass at the end. The
+ * proportion to the import; the store adds those at the end, once the address indexes exist, by
+ * one scan of each index in address order (SqliteStore.addressRollups). The
  * SQL pass stays as the repair path and as the fallback whenever this accumulator cannot vouch
  * for exactly the rows above the watermark (see SqliteStore).
  */

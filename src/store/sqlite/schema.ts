@@ -196,10 +196,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX incident_events_host ON incident_events (host, at);
   CREATE UNIQUE INDEX incident_events_key ON incident_events (incident_id, key) WHERE key IS NOT NULL;
   `,
+  // 4: the address indexes carry the columns of the per-address rollups (and the id, so host
+  // pages keep their (address, ts, id) order from the index alone). A bulk import then builds
+  // r_sig_src / r_sig_dst by one scan of each index in address order, which upserts each
+  // signature's keys in ascending order instead of at random (half the CPU, a tenth of the WAL).
+  `
+  DROP INDEX IF EXISTS alerts_src;
+  DROP INDEX IF EXISTS alerts_dst;
+  CREATE INDEX alerts_src ON alerts (src, ts, id, sig_id, sensor_id);
+  CREATE INDEX alerts_dst ON alerts (dst, ts, id, sig_id, sensor_id);
+  `,
 ];
 
 /** Secondary indexes a bulk import drops and rebuilds (sorting once beats a million inserts). */
 export const ADDRESS_INDEXES: ReadonlyArray<[string, string]> = [
-  ['alerts_src', 'CREATE INDEX IF NOT EXISTS alerts_src ON alerts (src, ts)'],
-  ['alerts_dst', 'CREATE INDEX IF NOT EXISTS alerts_dst ON alerts (dst, ts)'],
+  ['alerts_src', 'CREATE INDEX IF NOT EXISTS alerts_src ON alerts (src, ts, id, sig_id, sensor_id)'],
+  ['alerts_dst', 'CREATE INDEX IF NOT EXISTS alerts_dst ON alerts (dst, ts, id, sig_id, sensor_id)'],
 ];
