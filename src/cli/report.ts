@@ -1,5 +1,6 @@
 /**
- * `snarf report [--db PATH] --out DIR [filters]`: the SnortSnarf-style static site.
+ * `snarf report [--db PATH|URL] --out DIR [filters]`: the SnortSnarf-style static site, from a
+ * SQLite file or a PostgreSQL URL (the same site for the same alerts; docs/report.md).
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,7 +49,7 @@ export function reportCommand(): Command {
   return new Command('report')
     .description('write the static HTML report (SnortSnarf-style site) for the store; open <out>/index.html in a browser')
     .requiredOption('--out <dir>', 'output directory (re-running rewrites only pages that changed)')
-    .option('--db <path>', 'SQLite database path', DEFAULT_DB)
+    .option('--db <path>', 'SQLite database path or postgres:// URL', DEFAULT_DB)
     .option('--since <time>', 'only alerts at or after this time: ISO date/time (UTC), now, today, yesterday, -2d, -6h, @unix', checked(parseTimeSpec))
     .option('--until <time>', 'only alerts before this time (same forms as --since)', checked(parseTimeSpec))
     .option('--min-priority <n>', 'only alerts at least this severe (priority number <= n; 1 is most severe)', parsePositiveInt)
@@ -82,6 +83,7 @@ export function reportCommand(): Command {
         });
         const index = path.resolve(r.index);
         if (o.json) {
+          // store.location: a URL without its password.
           process.stdout.write(`${JSON.stringify({ db: store.location, ...r, index }, null, 2)}\n`);
         } else {
           process.stderr.write(

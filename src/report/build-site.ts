@@ -6,14 +6,15 @@
  * host), top-sources.html, top-destinations.html,
  * breakdowns.html, and the static assets (site.css, sort.js). See docs/report.md.
  *
- * Written against SqliteStore for now: the Store interface has no report queries yet, and the
- * PostgreSQL store does not exist. A store of another kind is refused with a clear message.
+ * Reads either store through ReportReads (src/store/reads/report-reads.ts): SQLite's queries, or
+ * PostgreSQL's in one snapshot held for the whole build; the same alerts give the same site. The
+ * reads are always closed (PostgreSQL: the snapshot ends, the connection goes back to the pool).
  */
 import crypto from 'node:crypto';
 import type { SignatureCatalog } from '../rules/catalog.js';
 import type { AlertFilter, Store } from '../store/store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { ReportQueries } from '../store/sqlite/report-queries.js';
+import { reportReadsFor } from '../store/reads/reads-for.js';
+import type { ReportReads } from '../store/reads/report-reads.js';
 import { describeFilter } from './filters.js';
 import { fmtTime } from './format.js';
 import { SiteWriter, type WriteStats } from './site-writer.js';
@@ -27,8 +28,11 @@ import { writeHostPages } from './pages/host-pages.js';
 import { writeAnalysisPages } from './pages/analysis-pages.js';
 import { notesForSig } from '../state/notes.js';
 
-/** Bumped when page builders change what they print (templates are digested separately). */
-const BUILDER_VERSION = 4;
+/**
+ * Bumped when page builders change what they print (templates are digested separately). 5: rows
+ * of equal count in host and network signature tables in gid:sid order, not store row id order.
+ */
+const BUILDER_VERSION = 5;
 
 export interface BuildOptions {
   outDir: string;
@@ -57,21 +61,26 @@ export interface BuildResult extends WriteStats {
 }
 
 export async function buildSite(store: Store, opts: BuildOptions): Promise<BuildResult> {
-  if (!(store instanceof SqliteStore)) {
-    throw new Error(`snarf report reads SQLite stores only in this version (got ${store.kind})`);
-  }
   const started = process.hrtime.bigint();
   const filter = opts.filter ?? {};
+  const q = reportReadsFor(store, filter);
+  try {
+    opts.onPhase?.('prepare');
+    await q.prepare();
+    return await writeSite(store, q, opts, filter, started);
+  } finally {
+    await q.close();
+  }
+}
+
+async function writeSite(store: Store, q: ReportReads, opts: BuildOptions, filter: AlertFilter, started: bigint): Promise<BuildResult> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const analysis = opts.analysis !== false;
   // The navigation bar links the analysis pages only when this run writes them.
   const views = new Views(projectRoot(), { analysis });
-  const q = new ReportQueries(store.db, filter);
-  opts.onPhase?.('prepare');
-  q.prepare();
   const catalog = opts.catalog ?? null;
-  const sigs = sigMetaMap(q, catalog);
-  const sensors = q.sensors();
+  const sigs = await sigMetaMap(q, catalog);
+  const sensors = await q.sensors();
   // One reported sensor: alert rows leave out the sensor column, page headers name it.
   const soleSensor = sensors.length === 1 ? sensors[0]!.name : null;
   // The salt names what every host page depends on besides its own alerts and signatures
@@ -81,29 +90,29 @@ export async function buildSite(store: Store, opts: BuildOptions): Promise<Build
   // the analysis pages are written changes every page's navigation bar.
   const salt = crypto.createHash('sha1').update(JSON.stringify({ v: BUILDER_VERSION, views: views.digest(), filter, limits, soleSensor, analysis })).digest('hex');
   opts.onPhase?.('hosts');
-  const hosts = HostMap.build(q, limits.minHostPage, limits.netPageAlerts);
+  const hosts = await HostMap.load(q, limits.minHostPage, limits.netPageAlerts);
   // A richer duplicate (unified2 after alert_fast) adds packets or extra data to an OLD alert
-  // without changing any count: if the alerts the previous run covered gained any, no host key
-  // can be trusted.
-  const watermark = q.watermark();
-  const prev = SiteWriter.previousMark(opts.outDir);
-  const seen = prev ? q.captureCountsUpTo(prev.watermark) : null;
-  const enriched = !prev || seen!.packets !== prev.packets || seen!.extra !== prev.extra;
-  const writer = new SiteWriter(opts.outDir, salt, { watermark, ...q.captureCountsUpTo(watermark) }, enriched, opts.concurrency ?? 16);
+  // without changing any count: the hosts of alerts the previous run showed that gained any
+  // cannot be kept on their keys. The store says which (ReportReads.staleSince: on SQLite every
+  // host, from the rollup watermark; on PostgreSQL the hosts of the days that gained captures);
+  // unsure means every host.
+  const mark = await q.mark();
+  const stale = await q.staleSince(SiteWriter.previousMark(opts.outDir));
+  const writer = new SiteWriter(opts.outDir, salt, mark, stale.all, opts.concurrency ?? 16);
   // Pages link to hosts of the other side: where a host of one side moved (own page <-> its
   // network's page, or another network part), the other side's pages cannot be kept unread.
   const before = writer.previousLayout() as Partial<Record<'src' | 'dst', SideLayout>> | undefined;
   if (hosts.movedSince('dst', before?.dst)) writer.forget('src/');
   if (hosts.movedSince('src', before?.src)) writer.forget('dst/');
   writer.setLayout({ src: hosts.layout('src'), dst: hosts.layout('dst') });
-  const sensorNames = q.sensorNames();
+  const sensorNames = await q.sensorNames();
   const ctx: PageContext = {
-    q, views, writer, catalog, limits, sigs, hosts, soleSensor,
+    q, views, writer, catalog, limits, sigs, hosts, soleSensor, stale,
     filterText: describeFilter(filter, (us) => `${fmtTime(us)} UTC`),
     sensorNames, sensorHtml: new Map([...sensorNames].map(([id, name]) => [id, esc(name)])),
   };
   for (const a of views.assets()) await writer.write(a.name, a.content);
-  const reported = q.signatures();
+  const reported = await q.signatures();
   opts.onPhase?.('index');
   await writeIndex(ctx, reported);
   await writeTopHosts(ctx, 'src');

@@ -14,7 +14,7 @@
  *   sectionAnchor). The analysis pages, which list addresses of any network, keep the whole
  *   address in theirs (`#h-198-51-40-248`, hostAnchor).
  */
-import type { Side } from '../store/sqlite/report-queries.js';
+import type { Side } from '../store/reads/report-reads.js';
 import { formatIpv6 as formatIpv6Net } from '../model/ip.js';
 
 /** `163.221.10.11` or `2001-db8--1` for canonical address text. */

@@ -11,7 +11,7 @@
  * parts after the first (only networks larger than one page); none with `minHostPage` <= 1.
  */
 import { ipFromKey, ipKey } from '../model/ip.js';
-import type { ReportQueries, Side } from '../store/sqlite/report-queries.js';
+import type { ReportReads, Side } from '../store/reads/report-reads.js';
 import { hostPagePath, netOfKey, netPagePath, sameNet, sectionAnchor } from './filenames.js';
 
 /** What the manifest keeps of a side's map (for incremental re-runs). */
@@ -33,26 +33,43 @@ export class HostMap {
     this.sides = sides ?? { src: empty(), dst: empty() };
   }
 
-  /** One ordered pass per side over the report's hosts (ip, alert count). */
-  static build(q: ReportQueries, minHostPage: number, netPageAlerts: number): HostMap {
+  /** One ordered pass per side over the report's hosts (ip, alert count), read in batches. */
+  static async load(q: Pick<ReportReads, 'hostCounts'>, minHostPage: number, netPageAlerts: number): Promise<HostMap> {
     const map = new HostMap(minHostPage, netPageAlerts);
     if (minHostPage <= 1) return map;
     for (const side of ['src', 'dst'] as const) {
-      const s = map.sides[side];
-      const cut = new NetCutter(netPageAlerts);
-      for (const [ip, n] of q.hostCounts(side)) {
-        if (n >= minHostPage) {
-          s.busy.add(ipFromKey(ip));
-          continue;
-        }
-        const part = cut.place(ip, n);
-        if (part > 1) {
-          s.parts.set(ipFromKey(ip), part);
-          s.netParts.set(netOfKey(ip).id, part);
-        }
-      }
+      const place = map.placer(side);
+      for await (const batch of q.hostCounts(side)) for (const [ip, n] of batch) place(ip, n);
     }
     return map;
+  }
+
+  /** The same from hosts at hand (in address order per side). */
+  static build(q: { hostCounts(side: Side): Iterable<[Buffer, number]> }, minHostPage: number, netPageAlerts: number): HostMap {
+    const map = new HostMap(minHostPage, netPageAlerts);
+    if (minHostPage <= 1) return map;
+    for (const side of ['src', 'dst'] as const) {
+      const place = map.placer(side);
+      for (const [ip, n] of q.hostCounts(side)) place(ip, n);
+    }
+    return map;
+  }
+
+  /** Places the hosts of one side, fed in address order. */
+  private placer(side: Side): (ip: Buffer, n: number) => void {
+    const s = this.sides[side];
+    const cut = new NetCutter(this.netPageAlerts);
+    return (ip, n) => {
+      if (n >= this.minHostPage) {
+        s.busy.add(ipFromKey(ip));
+        return;
+      }
+      const part = cut.place(ip, n);
+      if (part > 1) {
+        s.parts.set(ipFromKey(ip), part);
+        s.netParts.set(netOfKey(ip).id, part);
+      }
+    };
   }
 
   /** A host with this many alerts on a side has pages of its own. */

@@ -5,7 +5,7 @@
  * network pages: a peer link is then just the peer's path within it (`163.221.10.11.html`,
  * `198.51.40.0-24.html#h248`), and the page's other links climb out (`root`).
  */
-import type { Side } from '../store/sqlite/report-queries.js';
+import type { Side } from '../store/reads/report-reads.js';
 import { rootPrefix } from './filenames.js';
 
 export interface Linker {

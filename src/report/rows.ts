@@ -13,12 +13,12 @@
  * are written from the page's `<base href>` (page-links.ts), so a peer link is the peer's path
  * within the other side's directory.
  */
-import type { ExtraRow, PacketRow, Side } from '../store/sqlite/report-queries.js';
+import type { ExtraRow, PacketRow, Side } from '../store/reads/report-reads.js';
 import { extraText, hexDump, payloadOffset } from './hex-dump.js';
 import { esc, fmtClock, fmtDay, fmtTime, proto } from './format.js';
 import type { SigMeta } from './pages/context.js';
 
-/** Columns of the raw alert rows from ReportQueries.sideAlerts. */
+/** Columns of the raw alert rows from ReportReads.sideAlerts (a store may append more). */
 export const enum Col { Id = 0, Ts = 1, Sig = 2, Rev = 3, Msg = 4, Proto = 5, Src = 6, Sport = 7, Dst = 8, Dport = 9, Sensor = 10 }
 export type RawAlert = unknown[];
 

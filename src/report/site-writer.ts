@@ -17,12 +17,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import type { ReportMark } from '../store/reads/report-reads.js';
 
 const MANIFEST = '.snarf-manifest.json';
 const MANIFEST_VERSION = 2;
 
-/** Store state at the time of a run (see buildSite: captures added to old alerts). */
-export interface StoreMark { watermark: number; packets: number; extra: number }
+/** Store state at the time of a run (see buildSite and ReportReads.mark: captures added to old alerts). */
+export type StoreMark = ReportMark;
 
 interface Manifest {
   version: number;

@@ -24,7 +24,8 @@ import { checkPolicy, listProposals } from '../../response/service.js';
 import type { Proposal } from '../../response/types.js';
 import { readNotes, type NotesState } from '../../state/notes.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { sensorStats, type SensorStats } from '../../store/sqlite/sensor-queries.js';
+import type { SensorReads, SensorStats } from '../../store/reads/sensor-reads.js';
+import { sensorReadsFor } from '../../store/reads/reads-for.js';
 import { sensorComparison, type SensorComparison } from './sensor-comparison.js';
 
 /** A section's value, or why it could not be computed (shown on the page instead). */
@@ -99,7 +100,15 @@ function lastFlowDay(store: SqliteStore): string | null {
   return r.h === null ? null : new Date(r.h * 3_600_000).toISOString().slice(0, 10);
 }
 
+/** Why a store has no daily flow report at all (not merely no flows yet), or null. */
+export function noFlowsReason(store: Store): string | null {
+  // As `snarf mail` says in place of its sFlow sections: the central store keeps no flows.
+  return store.kind === 'postgres' ? 'the PostgreSQL store keeps no flows (sFlow and flow imports are kept by SQLite stores only)' : null;
+}
+
 async function dailyFlows(store: Store, homeNets: readonly string[]): Promise<DailyFlows | null> {
+  const none = noFlowsReason(store);
+  if (none !== null) throw new Error(none);
   if (!(store instanceof SqliteStore) || !store.p2pReport || !store.flowSettings) return null;
   const day = lastFlowDay(store);
   if (day === null) return null;
@@ -113,15 +122,13 @@ async function dailyFlows(store: Store, homeNets: readonly string[]): Promise<Da
   return { day, report };
 }
 
-function sensorSections(store: Store, filter: AlertFilter, pair: GatherOptions['sensorPair'], minSilentHours: number):
-  { sensors: Section<SensorStats[]>; comparison: Section<SensorComparison | null> } {
-  if (!(store instanceof SqliteStore)) {
-    const error = `sensor statistics need the SQLite store (got ${store.kind})`;
-    return { sensors: { error }, comparison: { error } };
-  }
+async function sensorSections(store: Store, filter: AlertFilter, pair: GatherOptions['sensorPair'], minSilentHours: number):
+  Promise<{ sensors: Section<SensorStats[]>; comparison: Section<SensorComparison | null> }> {
   let stats: SensorStats[];
+  let reads: SensorReads;
   try {
-    stats = sensorStats(store.db);
+    reads = sensorReadsFor(store);
+    stats = await reads.sensorStats();
   } catch (e) {
     return { sensors: { error: errorText(e) }, comparison: { error: errorText(e) } };
   }
@@ -132,7 +139,7 @@ function sensorSections(store: Store, filter: AlertFilter, pair: GatherOptions['
   let comparison: Section<SensorComparison | null> = { value: null };
   if (names) {
     try {
-      comparison = { value: sensorComparison(store.db, names[0], names[1], { sinceUs: filter.sinceUs, untilUs: filter.untilUs }, minSilentHours) };
+      comparison = { value: await sensorComparison(reads, names[0], names[1], { sinceUs: filter.sinceUs, untilUs: filter.untilUs }, minSilentHours) };
     } catch (e) {
       comparison = { error: errorText(e) };
     }
@@ -167,7 +174,7 @@ export async function gatherAnalysis(o: GatherOptions): Promise<AnalysisData> {
   const anomalies = await attempt(() => anomalyReport(store, { homeNets, ...window, sensors: filter.sensors, maxAlerts: 100_000 }));
   const verdicts = await attempt(() => hostVerdicts(store, { homeNets, ...window }));
   const daily = await attempt(() => dailyFlows(store, homeNets));
-  const { sensors, comparison } = sensorSections(store, filter, o.sensorPair, o.minSilentHours ?? 1);
+  const { sensors, comparison } = await sensorSections(store, filter, o.sensorPair, o.minSilentHours ?? 1);
   let policy: Section<PolicyData>;
   if (loaded.error !== undefined) policy = { error: `${policyFile}: ${loaded.error}` };
   else if (loaded.value === null) policy = { value: { file: policyFile, policy: null, judgements: [] } };

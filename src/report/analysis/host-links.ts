@@ -10,7 +10,7 @@
  * host list; the source side is preferred (the analyses are about what hosts do).
  */
 import { ipKey } from '../../model/ip.js';
-import type { ReportQueries, Side } from '../../store/sqlite/report-queries.js';
+import type { ReportReads, Side } from '../../store/reads/report-reads.js';
 import type { HostMap } from '../host-map.js';
 
 /** Site-relative link to an address's host page (may carry a `#h-...` anchor), or null. */
@@ -18,11 +18,11 @@ export type HostHref = (ip: string) => string | null;
 
 /** What a link needs from the site build (PageContext has both). */
 export interface SiteHosts {
-  q: Pick<ReportQueries, 'hostCounts'>;
+  q: Pick<ReportReads, 'hostCounts'>;
   hosts: Pick<HostMap, 'href'>;
 }
 
-export function hostHrefFor(site: SiteHosts, wanted: Iterable<string>): HostHref {
+export async function hostHrefFor(site: SiteHosts, wanted: Iterable<string>): Promise<HostHref> {
   const keyOf = new Map<string, string>();
   for (const ip of wanted) {
     try {
@@ -34,9 +34,11 @@ export function hostHrefFor(site: SiteHosts, wanted: Iterable<string>): HostHref
   const present: Record<Side, Set<string>> = { src: new Set(), dst: new Set() };
   if (keyOf.size > 0) {
     for (const side of ['src', 'dst'] as const) {
-      for (const [k] of site.q.hostCounts(side)) {
-        const ip = keyOf.get(k.toString('hex'));
-        if (ip !== undefined) present[side].add(ip);
+      for await (const batch of site.q.hostCounts(side)) {
+        for (const [k] of batch) {
+          const ip = keyOf.get(k.toString('hex'));
+          if (ip !== undefined) present[side].add(ip);
+        }
       }
     }
   }

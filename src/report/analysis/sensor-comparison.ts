@@ -1,13 +1,10 @@
 /**
  * Two sensors side by side for sensors.html: the same reads and pure analysis as
- * `snarf sensors --compare` (src/cli/sensors.ts compareSensors), but on an already open
- * database and returning numbers (hours, µs) rather than the CLI's printed JSON, so the page
- * can chart the hourly rates. compareSensors itself is left as it is (its JSON is an interface).
+ * `snarf sensors --compare` (src/cli/sensors.ts compareSensors), through the same SensorReads
+ * (either store), but returning numbers (hours, µs) rather than the CLI's printed JSON, so the
+ * page can chart the hourly rates. compareSensors itself is left as it is (its JSON is an interface).
  */
-import type Database from 'better-sqlite3';
-import {
-  fingerprints, hostsSeen, hourlyCounts, inputsById, sensorId, signatureCounts, type HostsOnlyOne, type TimeWindow,
-} from '../../store/sqlite/sensor-queries.js';
+import type { HostsOnlyOne, SensorReads, TimeWindow } from '../../store/reads/sensor-reads.js';
 import {
   compareSignatures, estimateClockOffsets, silentPeriods, type ClockOffset, type HourCount, type SignatureDiff, type SilentPeriod,
 } from '../../analysis/sensor-compare.js';
@@ -24,19 +21,19 @@ export interface SensorComparison {
   clockOffsets: ClockOffset[];
 }
 
-export function sensorComparison(db: Database.Database, a: string, b: string, w: TimeWindow, minSilentHours = 1): SensorComparison {
-  const ia = sensorId(db, a);
-  const ib = sensorId(db, b);
+export async function sensorComparison(reads: SensorReads, a: string, b: string, w: TimeWindow, minSilentHours = 1): Promise<SensorComparison> {
+  const ia = await reads.sensorId(a);
+  const ib = await reads.sensorId(b);
   if (ia === undefined) throw new Error(`no sensor named "${a}"`);
   if (ib === undefined) throw new Error(`no sensor named "${b}"`);
-  const hourly = hourlyCounts(db, ia, ib, w);
+  const hourly = await reads.hourlyCounts(ia, ib, w);
   return {
     a, b, window: w,
     totals: hourly.reduce((t, h) => ({ a: t.a + h.a, b: t.b + h.b }), { a: 0, b: 0 }),
-    signatures: compareSignatures(signatureCounts(db, ia, ib, w)),
-    hosts: hostsSeen(db, ia, ib),
+    signatures: compareSignatures(await reads.signatureCounts(ia, ib, w)),
+    hosts: await reads.hostsSeen(ia, ib),
     hourly,
     silent: silentPeriods(hourly, minSilentHours),
-    clockOffsets: estimateClockOffsets(fingerprints(db, ia, w), fingerprints(db, ib, w), inputsById(db)),
+    clockOffsets: estimateClockOffsets(await reads.fingerprints(ia, w), await reads.fingerprints(ib, w), await reads.inputsById()),
   };
 }

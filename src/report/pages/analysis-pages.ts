@@ -10,8 +10,8 @@
  * by the templates. Links to host pages go through one function (analysis/host-links.ts).
  */
 import type { AlertFilter, Store } from '../../store/store.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { ReportQueries } from '../../store/sqlite/report-queries.js';
+import { reportReadsFor } from '../../store/reads/reads-for.js';
+import type { ReportReads } from '../../store/reads/report-reads.js';
 import { Views } from '../views.js';
 import { HostMap } from '../host-map.js';
 import { describeFilter } from '../filters.js';
@@ -95,15 +95,23 @@ function addressesOf(d: AnalysisData): Set<string> {
   return out;
 }
 
-function linker(o: AnalysisPagesOptions, d: AnalysisData): HostHref {
+async function linker(o: AnalysisPagesOptions, d: AnalysisData): Promise<HostHref> {
   if (o.hostHref) return o.hostHref;
   if (o.site) return hostHrefFor(o.site, addressesOf(d));
-  if (!(o.store instanceof SqliteStore)) return () => null;
   // Standalone (tests, or a caller without a site build at hand): the same map buildSite makes.
-  const q = new ReportQueries(o.store.db, o.filter ?? {});
-  q.prepare();
-  const limits = o.limits ?? DEFAULT_LIMITS;
-  return hostHrefFor({ q, hosts: HostMap.build(q, limits.minHostPage, limits.netPageAlerts) }, addressesOf(d));
+  let q: ReportReads;
+  try {
+    q = reportReadsFor(o.store, o.filter ?? {});
+  } catch {
+    return () => null; // a store the report cannot read: addresses stay text
+  }
+  try {
+    await q.prepare();
+    const limits = o.limits ?? DEFAULT_LIMITS;
+    return await hostHrefFor({ q, hosts: await HostMap.load(q, limits.minHostPage, limits.netPageAlerts) }, addressesOf(d));
+  } finally {
+    await q.close();
+  }
 }
 
 const HOME_FROM: Record<AnalysisData['homeNetsFrom'], string> = {
@@ -117,7 +125,7 @@ export async function writeAnalysisPages(o: AnalysisPagesOptions): Promise<Analy
   const data = await gatherAnalysis({ store: o.store, dbPath: o.dbPath, filter: o.filter, homeNets: o.homeNets, nowUs, sensorPair: o.sensorPair });
   const annotations = new HostAnnotations(data);
   await annotations.loadHistories(o.store);
-  const m = new Models(linker(o, data));
+  const m = new Models(await linker(o, data));
   const common = {
     filterText: o.filterText ?? describeFilter(o.filter ?? {}, (us) => `${fmtTime(us)} UTC`),
     nav: ANALYSIS_PAGES,

@@ -5,7 +5,7 @@
  */
 import type { SignatureCatalog } from '../../rules/catalog.js';
 import type { Reference } from '../../model/alert.js';
-import type { ReportQueries } from '../../store/sqlite/report-queries.js';
+import type { ReportReads, StaleHosts } from '../../store/reads/report-reads.js';
 import type { SiteWriter } from '../site-writer.js';
 import type { Views } from '../views.js';
 import type { HostMap } from '../host-map.js';
@@ -61,7 +61,7 @@ export interface SigMeta {
 export interface RefView { text: string; href: string | null }
 
 export interface PageContext {
-  q: ReportQueries;
+  q: ReportReads;
   views: Views;
   writer: SiteWriter;
   catalog: SignatureCatalog | null;
@@ -73,6 +73,8 @@ export interface PageContext {
   sensorHtml: Map<number, string>;
   /** Where every host is shown (own pages or its network's page). */
   hosts: HostMap;
+  /** Hosts whose pages are rendered again even when their keys did not change (ReportReads.staleSince). */
+  stale?: StaleHosts;
   /** The reported sensor when there is exactly one (alert rows then have no sensor column), else null. */
   soleSensor: string | null;
   /** Links a host page shows to the analysis pages (verdict, clusters, anomalies, policy). */
@@ -103,9 +105,9 @@ export function refViews(refsJson: string | null, gid: number, sid: number, cata
   });
 }
 
-export function sigMetaMap(q: ReportQueries, catalog: SignatureCatalog | null): Map<number, SigMeta> {
+export async function sigMetaMap(q: Pick<ReportReads, 'allSignatures'>, catalog: SignatureCatalog | null): Promise<Map<number, SigMeta>> {
   const out = new Map<number, SigMeta>();
-  for (const g of q.allSignatures()) {
+  for (const g of await q.allSignatures()) {
     const info = catalog?.lookup(g.gid, g.sid, g.rev);
     out.set(g.id, {
       id: g.id, gid: g.gid, sid: g.sid, rev: g.rev, message: g.message,
@@ -119,4 +121,18 @@ export function sigMetaMap(q: ReportQueries, catalog: SignatureCatalog | null): 
     });
   }
   return out;
+}
+
+/**
+ * Order of signature rows with the same count (host and network signature tables): by gid:sid,
+ * never by the store's row id, which follows import order on SQLite and batch order on
+ * PostgreSQL, so that both stores (and two imports in another order) print the same page.
+ */
+export function sigOrder(sigs: Map<number, SigMeta>): (a: number, b: number) => number {
+  return (a, b) => {
+    const x = sigs.get(a);
+    const y = sigs.get(b);
+    if (x === undefined || y === undefined) return a - b;
+    return x.gid - y.gid || x.sid - y.sid;
+  };
 }

@@ -16,7 +16,7 @@
  */
 import crypto from 'node:crypto';
 import { ipFromKey } from '../../model/ip.js';
-import type { HostSig, ReportHost, Side } from '../../store/sqlite/report-queries.js';
+import type { HostSig, ReportHost, Side } from '../../store/reads/report-reads.js';
 import { esc, fmtTime } from '../format.js';
 import { hostPagePath, netOfKey, netPagePath, sameNet, sectionAnchor, type NetRef } from '../filenames.js';
 import { cheapestLinker, type Linker } from '../page-links.js';
@@ -25,10 +25,10 @@ import {
   alertLegend, alertLines, byAlert, Col, oneDay, peerTableRows, sigTableHead, sigTableRows, sigWidth,
   type Captures, type DateStyle, type RawAlert, type LineStyle,
 } from '../rows.js';
-import type { PageContext } from './context.js';
+import { sigOrder, type PageContext } from './context.js';
+import { HostSource, MORE } from './host-source.js';
 import type { HostAnnotation } from '../analysis/host-annotations.js';
 
-const HOST_BATCH = 1000;
 /** Distinct peers counted in memory per host; beyond this the store groups them instead. */
 const MAX_PEERS_IN_MEMORY = 65_536;
 /** Peer addresses and links computed per side and reused (a peer appears in many rows). */
@@ -115,28 +115,6 @@ function pageLinker(p: SidePass, rel: string, alerts: RawAlert[], others: number
 /** Links of a page's shell: navigation, style sheet, script, pager, the other side (about). */
 const PAGE_LINKS = 12;
 
-/** Hosts of one side in address order, with their signature rows, fetched by keyset batches. */
-function* hostsInOrder(ctx: PageContext, side: Side): Generator<{ h: ReportHost; sigs: HostSig[] }> {
-  let after: Buffer | null = null;
-  for (;;) {
-    const batch = ctx.q.hostBatch(side, after, HOST_BATCH);
-    if (batch.length === 0) return;
-    const sigRows = ctx.q.hostSigsRange(side, after, batch[batch.length - 1]!.ip);
-    let k = 0;
-    for (const h of batch) {
-      const sigs: HostSig[] = [];
-      while (k < sigRows.length && sigRows[k]![0].equals(h.ip)) {
-        const r = sigRows[k++]!;
-        sigs.push({ sigId: r[1], count: r[2], firstUs: r[3], lastUs: r[4] });
-      }
-      // Most alerts first (then signature id): the host table's order, and part of its key.
-      sigs.sort((a, b) => b.count - a.count || a.sigId - b.sigId);
-      yield { h, sigs };
-    }
-    after = batch[batch.length - 1]!.ip;
-  }
-}
-
 function hostState(p: SidePass, h: ReportHost, sigs: HostSig[]): HostState {
   const sigKey = crypto.createHash('sha1');
   for (const s of sigs) {
@@ -152,25 +130,37 @@ function hostState(p: SidePass, h: ReportHost, sigs: HostSig[]): HostState {
 /**
  * Hosts in address order, each with its unit. A network part's hosts are all planned (and its
  * key known) before its first host is handed out; own hosts of the same network in between wait
- * in the queue so that the order stays the alert stream's.
+ * in the queue so that the order stays the alert stream's. Synchronous and lazy (a host is
+ * planned when the one before it has been handed out, so few are alive at once); it yields MORE
+ * when the source needs its next batch, which the caller fetches before resuming it.
  */
-function* plan(p: SidePass): Generator<Slot> {
+function* plan(p: SidePass, source: HostSource): Generator<Slot | typeof MORE> {
   const { ctx, side } = p;
   const cut = new NetCutter(ctx.limits.netPageAlerts);
+  // Hosts whose alerts may have gained captures: rendered again whatever their keys say.
+  const stale = ctx.stale?.[side];
+  const isStale = (st: HostState): boolean => stale !== undefined && stale.size > 0 && stale.has(st.hex);
   let queue: Slot[] = [];
   let open: NetUnit | null = null;
   const close = (u: NetUnit): void => {
     const k = crypto.createHash('sha1');
     for (const st of u.hosts) k.update(`${st.ip}|${st.key}\n`);
     u.key = `${ctx.hosts.netPartsOf(side, u.net.id)}|${k.digest('base64url').slice(0, 22)}`;
-    u.skip = ctx.writer.keep(u.id, u.key, u.hosts.length);
+    u.skip = !u.hosts.some(isStale) && ctx.writer.keep(u.id, u.key, u.hosts.length);
   };
-  for (const { h, sigs } of hostsInOrder(ctx, side)) {
+  for (;;) {
+    const next = source.take();
+    if (next === MORE) {
+      yield MORE;
+      continue;
+    }
+    if (next === null) break;
+    const { h, sigs } = next;
     const st = hostState(p, h, sigs);
     if (ctx.hosts.ownPages(h.count)) {
       const id = `${side}/${st.ip}`;
       const unit: OwnUnit = {
-        kind: 'own', id, st, skip: ctx.writer.keep(id, st.key), pages: Math.max(1, Math.ceil(h.count / ctx.limits.pageSize)), page: 1,
+        kind: 'own', id, st, skip: !isStale(st) && ctx.writer.keep(id, st.key), pages: Math.max(1, Math.ceil(h.count / ctx.limits.pageSize)), page: 1,
         firstPage: [], firstLinks: null, files: [], peers: new Map(),
       };
       if (open === null) yield { st, unit };
@@ -198,11 +188,15 @@ function* plan(p: SidePass): Generator<Slot> {
 }
 
 export async function writeHostPages(ctx: PageContext, side: Side): Promise<number> {
-  const p: SidePass = { ctx, side, other: side === 'src' ? 'dst' : 'src', captures: ctx.q.hasCaptures(), peers: new Map() };
-  const slots = plan(p);
-  const next = (): Slot | null => {
+  const p: SidePass = { ctx, side, other: side === 'src' ? 'dst' : 'src', captures: await ctx.q.hasCaptures(), peers: new Map() };
+  // Hosts and alerts both come in batches: an await per batch, none per host or alert (next()
+  // returns a promise only when the planner needs the next batch of hosts).
+  const source = new HostSource(ctx, side);
+  const slots = plan(p, source);
+  const next = (): Slot | null | Promise<Slot | null> => {
     const n = slots.next();
-    return n.done ? null : n.value;
+    if (n.done) return null;
+    return n.value === MORE ? source.fetch().then(next) : n.value;
   };
   let count = 0;
   const done = async (s: Slot): Promise<void> => {
@@ -211,47 +205,52 @@ export async function writeHostPages(ctx: PageContext, side: Side): Promise<numb
     else if (++s.unit.done === s.unit.hosts.length) await finishNet(p, s.unit);
   };
   const col = side === 'src' ? Col.Src : Col.Dst;
-  let pending = next();
+  const first = next();
+  let pending: Slot | null = first instanceof Promise ? await first : first;
   while (pending !== null) {
     // Units the previous run's files still cover are passed over without reading their alerts:
     // the scan (re)starts at the next unit to render, so an unchanged site reads no alert.
     while (pending !== null && pending.unit.skip) {
       await done(pending);
-      pending = next();
+      const n = next();
+      pending = n instanceof Promise ? await n : n;
     }
     if (pending === null) break;
     let cur: Slot | null = null;
     let restart = false;
-    for (const a of ctx.q.sideAlerts(side, pending.st.h.ip)) {
-      const ip = a[col] as string;
-      if (cur === null || cur.st.hex !== ip) {
-        if (cur !== null) await done(cur);
-        cur = null;
-        // Hosts with no alert in the stream (only if rollups and rows disagree) still get pages.
-        while (pending !== null && pending.st.hex <= ip) {
-          if (pending.unit.skip) {
-            restart = true;
-            break;
+    scan: for await (const batch of ctx.q.sideAlerts(side, pending.st.h.ip)) {
+      for (const a of batch) {
+        const ip = a[col] as string;
+        if (cur === null || cur.st.hex !== ip) {
+          if (cur !== null) await done(cur);
+          cur = null;
+          // Hosts with no alert in the stream (only if rollups and rows disagree) still get pages.
+          while (pending !== null && pending.st.hex <= ip) {
+            if (pending.unit.skip) {
+              restart = true;
+              break scan;
+            }
+            if (pending.st.hex === ip) {
+              cur = pending;
+              const n = next();
+              pending = n instanceof Promise ? await n : n;
+              break;
+            }
+            await done(pending);
+            const n = next();
+            pending = n instanceof Promise ? await n : n;
           }
-          if (pending.st.hex === ip) {
-            cur = pending;
-            pending = next();
-            break;
-          }
-          await done(pending);
-          pending = next();
         }
-        if (restart) break;
-      }
-      // Rows of an address the report's host table does not list.
-      if (cur === null) continue;
-      const u = cur.unit;
-      if (u.kind === 'own') {
-        if (u.page > u.pages) continue;
-        cur.st.rows.push(a);
-        if (cur.st.rows.length === ctx.limits.pageSize) await flushOwnPage(p, u);
-      } else if (cur.st.rows.length < cur.st.h.count) {
-        cur.st.rows.push(a);
+        // Rows of an address the report's host table does not list.
+        if (cur === null) continue;
+        const u = cur.unit;
+        if (u.kind === 'own') {
+          if (u.page > u.pages) continue;
+          cur.st.rows.push(a);
+          if (cur.st.rows.length === ctx.limits.pageSize) await flushOwnPage(p, u);
+        } else if (cur.st.rows.length < cur.st.h.count) {
+          cur.st.rows.push(a);
+        }
       }
     }
     if (cur !== null) await done(cur);
@@ -259,7 +258,8 @@ export async function writeHostPages(ctx: PageContext, side: Side): Promise<numb
     // The stream ended: the remaining hosts have no alerts in it.
     while (pending !== null) {
       await done(pending);
-      pending = next();
+      const n = next();
+      pending = n instanceof Promise ? await n : n;
     }
   }
   return count;
@@ -277,12 +277,11 @@ function lineStyle(p: SidePass, links: Linker, dates: DateStyle, sigIds: Iterabl
   };
 }
 
-function captures(p: SidePass, alerts: RawAlert[]): Captures {
+async function captures(p: SidePass, alerts: RawAlert[]): Promise<Captures> {
   if (!p.captures.packets && !p.captures.extra) return { packets: null, extra: null };
-  const ids = alerts.map((a) => a[Col.Id] as number);
   return {
-    packets: p.captures.packets ? byAlert(p.ctx.q.packets(ids)) : null,
-    extra: p.captures.extra ? byAlert(p.ctx.q.extra(ids)) : null,
+    packets: p.captures.packets ? byAlert(await p.ctx.q.packets(alerts)) : null,
+    extra: p.captures.extra ? byAlert(await p.ctx.q.extra(alerts)) : null,
   };
 }
 
@@ -327,7 +326,7 @@ async function flushOwnPage(p: SidePass, u: OwnUnit): Promise<void> {
   const rel = hostPagePath(side, st.ip, page);
   const links = pageLinker(p, rel, st.rows, PAGE_LINKS + (page === 1 ? st.sigs.length : 0));
   const rows: string[] = [];
-  alertLines(lineStyle(p, links, 'heading', st.sigs.map((x) => x.sigId)), st.rows, captures(p, st.rows), rows, u.peers);
+  alertLines(lineStyle(p, links, 'heading', st.sigs.map((x) => x.sigId)), st.rows, await captures(p, st.rows), rows, u.peers);
   st.rows = [];
   if (u.peers !== null && u.peers.size > MAX_PEERS_IN_MEMORY) u.peers = null;
   if (page === 1) {
@@ -363,7 +362,7 @@ async function finishOwn(p: SidePass, u: OwnUnit): Promise<void> {
     }
     peerRows = multi.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, ctx.limits.peers).map(([ip, count]) => ({ ip, count }));
   } else {
-    const r = ctx.q.hostPeers(side, st.h.ip, ctx.limits.peers);
+    const r = await ctx.q.hostPeers(side, st.h.ip, ctx.limits.peers);
     peerTotal = r.total;
     peerRows = r.rows.filter((x) => x.count > 1).map((x) => ({ ip: ipFromKey(x.ip), count: x.count }));
     singles = -1;
@@ -392,7 +391,7 @@ async function finishNet(p: SidePass, u: NetUnit): Promise<void> {
   const rel = u.id;
   const all: RawAlert[] = [];
   for (const st of u.hosts) for (const a of st.rows) all.push(a);
-  const caps = captures(p, all);
+  const caps = await captures(p, all);
   // A part whose alerts all fall on one day names it once; its lines give times of day.
   const day = oneDay(u.hosts.reduce((t, st) => Math.min(t, st.h.firstUs), Infinity), u.hosts.reduce((t, st) => Math.max(t, st.h.lastUs), -Infinity));
   // Counts only: every alert of the part is on the page (as on a host's single page).
@@ -422,7 +421,8 @@ async function finishNet(p: SidePass, u: NetUnit): Promise<void> {
     st.rows = [];
   }
   const parts = ctx.hosts.netPartsOf(side, u.net.id);
-  const sigList = [...sigs.values()].sort((a, b) => b.count - a.count || a.sigId - b.sigId);
+  const order = sigOrder(ctx.sigs);
+  const sigList = [...sigs.values()].sort((a, b) => b.count - a.count || order(a.sigId, b.sigId));
   const alerts = u.hosts.reduce((t, st) => t + st.h.count, 0);
   await ctx.writer.write(rel, ctx.views.render('net', {
     filterText: ctx.filterText, root: links.root, base: links.base, net: u.net.label, part: u.part, parts, ...sideNames(side), sensor: ctx.soleSensor,

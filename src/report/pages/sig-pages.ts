@@ -5,7 +5,7 @@
  * address, and every address is reachable from its network's page or the top lists anyway.
  */
 import { ipFromKey } from '../../model/ip.js';
-import type { ReportSignature, Side } from '../../store/sqlite/report-queries.js';
+import type { ReportSignature, Side } from '../../store/reads/report-reads.js';
 import { fmtTime } from '../format.js';
 import { hourlyChart } from '../svg-chart.js';
 import { hostListRows, oneDay } from '../rows.js';
@@ -16,8 +16,8 @@ export async function writeSigPages(ctx: PageContext, sigs: ReportSignature[]): 
     const m = ctx.sigs.get(s.id)!;
     // Every host's first and last for the signature lie within its own first and last.
     const day = oneDay(s.firstUs, s.lastUs);
-    const side = (which: Side, title: string, total: number) => {
-      const rows = ctx.q.sigHosts(which, s.id, ctx.limits.sigHosts).map((h) => {
+    const side = async (which: Side, title: string, total: number) => {
+      const rows = (await ctx.q.sigHosts(which, s.id, ctx.limits.sigHosts)).map((h) => {
         const ip = ipFromKey(h.ip);
         return { ip, href: ctx.hosts.href(which, ip, h.ip), count: h.count, total: h.total, firstUs: h.firstUs, lastUs: h.lastUs };
       });
@@ -34,8 +34,8 @@ export async function writeSigPages(ctx: PageContext, sigs: ReportSignature[]): 
         count: s.count, sources: s.sources, destinations: s.destinations, first: fmtTime(s.firstUs), last: fmtTime(s.lastUs),
         refs: m.refs, ruleText: m.ruleText, notes: ctx.sigNotes?.(s.gid, s.sid) ?? [],
       },
-      chart: hourlyChart(ctx.q.hourly(s.id)),
-      sides: [side('src', 'Sources', s.sources), side('dst', 'Destinations', s.destinations)], day,
+      chart: hourlyChart(await ctx.q.hourly(s.id)),
+      sides: [await side('src', 'Sources', s.sources), await side('dst', 'Destinations', s.destinations)], day,
     });
     await ctx.writer.write(m.href, html);
   }

@@ -4,15 +4,15 @@
  * classification, priority, destination port). All read the report's small TEMP tables.
  */
 import { ipFromKey } from '../../model/ip.js';
-import type { ReportSignature, Side } from '../../store/sqlite/report-queries.js';
+import type { ReportSignature, Side } from '../../store/reads/report-reads.js';
 import { fmtNum, fmtTime, proto } from '../format.js';
 import { hourlyChart } from '../svg-chart.js';
 import type { PageContext } from './context.js';
 
 export async function writeIndex(ctx: PageContext, sigs: ReportSignature[]): Promise<void> {
   const { q } = ctx;
-  const hosts = q.hostTotals();
-  const sensors = q.sensors();
+  const hosts = await q.hostTotals();
+  const sensors = await q.sensors();
   const alerts = sigs.reduce((t, s) => t + s.count, 0);
   const firsts = sigs.map((s) => s.firstUs).filter((x) => x !== null);
   const lasts = sigs.map((s) => s.lastUs).filter((x) => x !== null);
@@ -21,7 +21,7 @@ export async function writeIndex(ctx: PageContext, sigs: ReportSignature[]): Pro
     fmt: { num: fmtNum },
     totals: { alerts, signatures: sigs.length, sources: hosts.sources, destinations: hosts.destinations, sensors: sensors.length },
     range: firsts.length ? { first: fmtTime(Math.min(...firsts)), last: fmtTime(Math.max(...lasts)) } : null,
-    chart: hourlyChart(q.hourly()),
+    chart: hourlyChart(await q.hourly()),
     sigs: sigs.map((s) => {
       const m = ctx.sigs.get(s.id)!;
       return {
@@ -31,15 +31,15 @@ export async function writeIndex(ctx: PageContext, sigs: ReportSignature[]): Pro
       };
     }),
     sensors: sensors.map((x) => ({ name: x.name, count: x.count, first: fmtTime(x.firstUs), last: fmtTime(x.lastUs) })),
-    inputs: q.inputs(500),
+    inputs: await q.inputs(500),
   });
   await ctx.writer.write('index.html', html);
 }
 
 export async function writeTopHosts(ctx: PageContext, side: Side): Promise<void> {
   const other: Side = side === 'src' ? 'dst' : 'src';
-  const totals = ctx.q.hostTotals();
-  const rows = ctx.q.topHosts(side, ctx.limits.topHosts).map((h) => {
+  const totals = await ctx.q.hostTotals();
+  const rows = (await ctx.q.topHosts(side, ctx.limits.topHosts)).map((h) => {
     const ip = ipFromKey(h.ip);
     return {
       ip, href: ctx.hosts.href(side, ip, h.ip), count: h.count, sigs: h.sigs, first: fmtTime(h.firstUs), last: fmtTime(h.lastUs),
@@ -73,8 +73,8 @@ export async function writeBreakdowns(ctx: PageContext, sigs: ReportSignature[])
     const p = s.priority === null ? '(none)' : String(s.priority);
     byPriority.set(p, (byPriority.get(p) ?? 0) + s.count);
   }
-  const sensors = ctx.q.sensors();
-  const ports = ctx.q.destinationPorts(200);
+  const sensors = await ctx.q.sensors();
+  const ports = await ctx.q.destinationPorts(200);
   const portTotal = ports.reduce((t, p) => t + p.count, 0);
   const tables = [
     {

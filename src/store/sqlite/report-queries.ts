@@ -1,6 +1,7 @@
 /**
- * The queries behind `snarf report`, against SQLite directly (the Store interface has no report
- * methods yet; a PostgreSQL store would implement the same class shape).
+ * The queries behind `snarf report` on SQLite: ReportQueries (synchronous, better-sqlite3), and
+ * sqliteReportReads, the ReportReads adapter the page builders use (src/store/reads/report-reads.ts;
+ * PostgreSQL's is src/store/postgres/report-queries.ts).
  *
  * prepare() materialises the report's working set once into TEMP tables (per signature, per
  * signature × hour, per host × signature, per host, sensor, destination port). Unfiltered or
@@ -12,30 +13,18 @@
  */
 import type Database from 'better-sqlite3';
 import { rollupsAnswer, type AlertFilter } from '../store.js';
+import {
+  ALL_STALE, NONE_STALE, type Bucket, type ExtraRow, type HostSigRow, type InputRow, type PacketRow, type PortRow, type RawAlert,
+  type ReportHost, type ReportMark, type ReportReads, type ReportSignature, type SensorRow, type SigHost, type SignatureRow, type Side,
+  type StaleHosts,
+} from '../reads/report-reads.js';
 import { alertWhere } from './summary-query.js';
 
-export type Side = 'src' | 'dst';
+export type {
+  Bucket, ExtraRow, HostSig, InputRow, PacketRow, PortRow, ReportHost, ReportSignature, SensorRow, SigHost, Side,
+} from '../reads/report-reads.js';
+
 const SIDE_NO: Record<Side, number> = { src: 0, dst: 1 };
-
-export interface ReportSignature {
-  id: number; gid: number; sid: number; rev: number; message: string;
-  classification: string | null; priority: number | null; refs: string | null;
-  count: number; sources: number; destinations: number; firstUs: number; lastUs: number;
-}
-export interface ReportHost { ip: Buffer; count: number; firstUs: number; lastUs: number; sigs: number; other: boolean }
-export interface SigHost { ip: Buffer; count: number; total: number; firstUs: number; lastUs: number }
-export interface HostSig { sigId: number; count: number; firstUs: number; lastUs: number }
-export interface ReportAlert {
-  id: number; ts: number; sigId: number; rev: number; msg: string | null; proto: number | null;
-  src: Buffer | null; sport: number | null; dst: Buffer | null; dport: number | null; sensorId: number;
-}
-export interface PacketRow { alertId: number; seq: number; linktype: number; length: number; data: Buffer }
-export interface ExtraRow { alertId: number; seq: number; type: number; name: string; value: Buffer | string }
-export interface Bucket { key: number; count: number }
-export interface SensorRow { id: number; name: string; count: number; firstUs: number; lastUs: number }
-export interface InputRow { path: string; format: string; sensor: string }
-export interface PortRow { proto: number; port: number; count: number }
-
 
 const TEMP_TABLES = `
   DROP TABLE IF EXISTS temp.rep_sig; DROP TABLE IF EXISTS temp.rep_hour; DROP TABLE IF EXISTS temp.rep_host_sig;
@@ -138,7 +127,7 @@ export class ReportQueries {
   }
 
   /** Every signature row in the store (not only reported ones): messages for host pages. */
-  allSignatures(): Array<{ id: number; gid: number; sid: number; rev: number; message: string; classification: string | null; priority: number | null; refs: string | null }> {
+  allSignatures(): SignatureRow[] {
     return this.q('SELECT id, gid, sid, rev, message, classification, priority, refs FROM signatures ORDER BY id').all() as never;
   }
 
@@ -225,9 +214,9 @@ export class ReportQueries {
    * Signature counts of the hosts in (after, upTo] on one side as raw [ip, sigId, count, first,
    * last] rows in primary key order (address, signature id): no sort in SQLite.
    */
-  hostSigsRange(side: Side, after: Buffer | null, upTo: Buffer): Array<[Buffer, number, number, number, number]> {
+  hostSigsRange(side: Side, after: Buffer | null, upTo: Buffer): HostSigRow[] {
     return this.q(`SELECT ip, sig_id, n, first, last FROM temp.rep_host_sig
-      WHERE side = ? AND ip > ? AND ip <= ? ORDER BY ip, sig_id`).raw(true).all(SIDE_NO[side], after ?? Buffer.alloc(0), upTo) as Array<[Buffer, number, number, number, number]>;
+      WHERE side = ? AND ip > ? AND ip <= ? ORDER BY ip, sig_id`).raw(true).all(SIDE_NO[side], after ?? Buffer.alloc(0), upTo) as HostSigRow[];
   }
 
   /**
@@ -277,4 +266,76 @@ export class ReportQueries {
   watermark(): number {
     return (this.q("SELECT value FROM meta WHERE key = 'rollup_watermark'").get() as { value: number }).value;
   }
+}
+
+/** Rows per batch of the streamed reads: one await per batch in the page builders, none per row. */
+const BATCH = 1024;
+
+/** A synchronous statement iterator as async batches; ending the loop early closes the statement. */
+async function* batches<T>(rows: IterableIterator<T>): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * ReportReads over ReportQueries: the same SQL, each answer wrapped in a resolved promise (there
+ * is nothing to wait for in better-sqlite3). Alerts' captures are looked up by row id.
+ */
+class SqliteReportReads implements ReportReads {
+  readonly kind = 'sqlite' as const;
+  readonly q: ReportQueries;
+
+  constructor(db: Database.Database, filter: AlertFilter) {
+    this.q = new ReportQueries(db, filter);
+  }
+
+  async prepare(): Promise<void> { this.q.prepare(); }
+  async signatures(): Promise<ReportSignature[]> { return this.q.signatures(); }
+  async allSignatures(): Promise<SignatureRow[]> { return this.q.allSignatures(); }
+  async hostTotals(): Promise<{ sources: number; destinations: number }> { return this.q.hostTotals(); }
+  async sensors(): Promise<SensorRow[]> { return this.q.sensors(); }
+  async sensorNames(): Promise<Map<number, string>> { return this.q.sensorNames(); }
+  async inputs(limit: number): Promise<{ rows: InputRow[]; total: number }> { return this.q.inputs(limit); }
+  async hourly(sigId?: number): Promise<Bucket[]> { return this.q.hourly(sigId); }
+  async destinationPorts(limit: number): Promise<PortRow[]> { return this.q.destinationPorts(limit); }
+  async sigHosts(side: Side, sigId: number, limit: number): Promise<SigHost[]> { return this.q.sigHosts(side, sigId, limit); }
+  async topHosts(side: Side, limit: number): Promise<ReportHost[]> { return this.q.topHosts(side, limit); }
+  hostCounts(side: Side): AsyncIterable<Array<[Buffer, number]>> { return batches(this.q.hostCounts(side)); }
+  async hostBatch(side: Side, after: Buffer | null, limit: number): Promise<ReportHost[]> { return this.q.hostBatch(side, after, limit); }
+  async hostSigsRange(side: Side, after: Buffer | null, upTo: Buffer): Promise<HostSigRow[]> { return this.q.hostSigsRange(side, after, upTo); }
+  sideAlerts(side: Side, from?: Buffer): AsyncIterable<RawAlert[]> { return batches(this.q.sideAlerts(side, from)); }
+  async hostPeers(side: Side, ip: Buffer, limit: number): Promise<{ rows: Array<{ ip: Buffer; count: number }>; total: number }> {
+    return this.q.hostPeers(side, ip, limit);
+  }
+  async packets(alerts: readonly RawAlert[]): Promise<PacketRow[]> { return this.q.packets(alerts.map((a) => a[0] as number)); }
+  async extra(alerts: readonly RawAlert[]): Promise<ExtraRow[]> { return this.q.extra(alerts.map((a) => a[0] as number)); }
+  async hasCaptures(): Promise<{ packets: boolean; extra: boolean }> { return this.q.hasCaptures(); }
+
+  /** The rollup watermark and the capture rows of the alerts up to it (ids are dense and ordered). */
+  async mark(): Promise<ReportMark> {
+    const watermark = this.q.watermark();
+    return { watermark, ...this.q.captureCountsUpTo(watermark) };
+  }
+
+  /** Any capture row added to the alerts up to the previous watermark makes every host stale. */
+  async staleSince(prev: ReportMark | undefined): Promise<StaleHosts> {
+    if (!prev || prev.store !== undefined) return ALL_STALE;
+    const seen = this.q.captureCountsUpTo(prev.watermark);
+    return seen.packets !== prev.packets || seen.extra !== prev.extra ? ALL_STALE : NONE_STALE;
+  }
+
+  async close(): Promise<void> {
+    // TEMP tables live with the connection; the next prepare() replaces them.
+  }
+}
+
+export function sqliteReportReads(db: Database.Database, filter: AlertFilter): ReportReads {
+  return new SqliteReportReads(db, filter);
 }
