@@ -10,6 +10,7 @@ import { parsePgUrl, isTransient } from '../../src/store/postgres/connect.js';
 import { DAY_US, partitionName } from '../../src/store/postgres/partitions.js';
 import type { Alert } from '../../src/model/alert.js';
 import type { IngestItem } from '../../src/store/store.js';
+import pg_ from 'pg';
 import { freshPgSchema, pgRows } from '../helpers/pg.js';
 
 const DAY0 = 19_700; // 2023-12-09
@@ -78,6 +79,34 @@ test('retention drops whole old days and takes them out of the rollups', async (
     await rollupsMatch(pg.schema);
     assert.deepEqual(await store.prune((DAY0 + 2) * DAY_US), { days: [], alerts: 0 });
   } finally {
+    await store.close();
+    await pg.drop();
+  }
+});
+
+test('pruning with a lock timeout gives up on days a long reader holds, and the writers go on', async () => {
+  const pg = await freshPgSchema('prunelock');
+  const store = await PostgresStore.open(pg.url);
+  const reader = new pg_.Client({ connectionString: pg.url.replace(/\?.*$/, '') });
+  await reader.connect();
+  try {
+    for (let d = 0; d < 3; d++) await store.ingest(items(d, 6));
+    // A report's snapshot: it has read day 0 and holds it until it commits.
+    await reader.query(`SET search_path = ${pg.schema}`);
+    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await reader.query(`SELECT count(*) FROM alerts WHERE ts < ${(DAY0 + 1) * DAY_US}`);
+    const t0 = Date.now();
+    await assert.rejects(store.prune((DAY0 + 1) * DAY_US, { lockTimeoutMs: 200 }), (err: { code?: string }) => err.code === '55P03');
+    assert.ok(Date.now() - t0 < 10_000, 'gave up instead of waiting for the reader');
+    // Nothing was dropped or unfolded, and writers are not queued behind a waiting DROP.
+    assert.deepEqual(await store.partitions.list(), [DAY0, DAY0 + 1, DAY0 + 2]);
+    assert.deepEqual(await store.ingest(items(2, 9)), { inserted: 3, duplicates: 6 });
+    await rollupsMatch(pg.schema);
+    await reader.query('COMMIT');
+    assert.deepEqual(await store.prune((DAY0 + 1) * DAY_US, { lockTimeoutMs: 200 }), { days: [DAY0], alerts: 6 });
+    await rollupsMatch(pg.schema);
+  } finally {
+    await reader.end();
     await store.close();
     await pg.drop();
   }

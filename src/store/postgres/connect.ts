@@ -55,8 +55,10 @@ const types = {
   },
 };
 
-export function createPool(o: PgOptions): pg.Pool {
+/** `onConnect` runs on each new connection before anyone can use it (pg-pool awaits it). */
+export function createPool(o: PgOptions, onConnect?: (client: pg.PoolClient) => Promise<void>): pg.Pool {
   const pool = new pg.Pool({
+    onConnect,
     connectionString: o.connectionString,
     max: o.poolMax,
     types,

@@ -97,7 +97,12 @@ export class Partitions {
    * Collectors keep writing meanwhile: they wait only for the brief exclusive lock on the days
    * being dropped (and retry if they were about to write into one).
    */
-  async dropBefore(beforeUs: number): Promise<{ days: number[]; alerts: number }> {
+  /**
+   * `lockTimeoutMs`: give up (SQLSTATE 55P03) rather than wait longer for the doomed days. A
+   * long reader (a report's snapshot) holds them; a DROP waiting behind it would queue every
+   * collector's insert behind itself, so the automatic pruning tries again later instead.
+   */
+  async dropBefore(beforeUs: number, lockTimeoutMs?: number): Promise<{ days: number[]; alerts: number }> {
     const cutDay = dayOf(beforeUs);
     const cutUs = cutDay * DAY_US;
     const old = (await this.list()).filter((d) => d < cutDay);
@@ -107,6 +112,7 @@ export class Partitions {
       // to them between counting and dropping. Another pruner may have dropped some already.
       const names = PARTITIONED.flatMap((t) => old.map((day) => partitionName(t, day)));
       const exist = await client.query<{ name: string }>('SELECT n AS name FROM unnest($1::text[]) n WHERE to_regclass(n) IS NOT NULL', [names]);
+      if (lockTimeoutMs !== undefined) await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
       if (exist.rows.length > 0) await client.query(`LOCK TABLE ${exist.rows.map((r) => r.name).join(', ')} IN ACCESS EXCLUSIVE MODE`);
       // Pending rows (bulk imports) must be in the rollups before their rows are taken out.
       await foldPending(client);

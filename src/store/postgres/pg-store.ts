@@ -28,6 +28,9 @@ const ALERT_COLS = 'ts, h, sensor_id, sig_id, rev, priority, proto, src, sport, 
 const RETURNED = 'ts, sensor_id, sig_id, src, dst, proto, dport';
 /** How often a long-running writer applies the retention option. */
 const PRUNE_EVERY_MS = 3_600_000;
+/** How long automatic pruning waits for the old days' locks, and when it tries again if it gave up. */
+const PRUNE_LOCK_TIMEOUT_MS = 2_000;
+const PRUNE_RETRY_MS = 300_000;
 
 interface Staged {
   alerts: string[];
@@ -49,9 +52,9 @@ export class PostgresStore implements Store {
 
   private constructor(readonly options: PgOptions) {
     this.location = options.location;
-    this.pool = createPool(options);
-    // Staging tables are per connection (TEMP); created once when the pool opens a connection.
-    if (!options.readOnly) this.pool.on('connect', (client) => { client.query(STAGING_DDL).catch(() => undefined); });
+    // Staging tables are per connection (TEMP): created once, before the pool hands the new
+    // connection out (a 'connect' listener would race the first query on it).
+    this.pool = createPool(options, options.readOnly ? undefined : async (client) => { await client.query(STAGING_DDL); });
     this.partitions = new Partitions(this.pool, options.schema);
     this.dims = new Dimensions(this.pool);
   }
@@ -131,16 +134,25 @@ export class PostgresStore implements Store {
     return withRetry(() => inTransaction(this.pool, (c) => foldPending(c)));
   }
 
-  /** Retention: drops whole UTC days before `beforeUs` (their rows leave the rollups too). */
-  async prune(beforeUs: number): Promise<{ days: number[]; alerts: number }> {
-    return withRetry(() => this.partitions.dropBefore(beforeUs));
+  /**
+   * Retention: drops whole UTC days before `beforeUs` (their rows leave the rollups too). With
+   * `lockTimeoutMs`, fails with SQLSTATE 55P03 instead of waiting longer for a reader of those days.
+   */
+  async prune(beforeUs: number, opts: { lockTimeoutMs?: number } = {}): Promise<{ days: number[]; alerts: number }> {
+    return withRetry(() => this.partitions.dropBefore(beforeUs, opts.lockTimeoutMs));
   }
 
   private async maybePrune(): Promise<void> {
     const days = this.options.retentionDays;
     if (days === null || Date.now() - this.lastPruneMs < PRUNE_EVERY_MS) return;
     this.lastPruneMs = Date.now();
-    await this.prune(Date.now() * 1000 - days * DAY_US);
+    try {
+      await this.prune(Date.now() * 1000 - days * DAY_US, { lockTimeoutMs: PRUNE_LOCK_TIMEOUT_MS });
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55P03') throw err;
+      // A reader (a report's snapshot) holds an old day: this batch goes on, pruning retries soon.
+      this.lastPruneMs = Date.now() - PRUNE_EVERY_MS + PRUNE_RETRY_MS;
+    }
   }
 
   async registerInput(path: string, format: string, sensor: string): Promise<number> {
