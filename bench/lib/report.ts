@@ -38,6 +38,17 @@ export function fmtRate(x: number): string {
 const mb = (bytes: number): string => `${Math.round(bytes / 1e6)} MB`;
 const fixed = (x: number, d: number): string => (Number.isFinite(x) ? x.toFixed(d) : '?');
 
+/** The row under an import: the database's own floor for the same rows (store-floor.ts). */
+function floorRow(scenario: string, j: Json, countKey: string): Row {
+  const f = j.floor as { rowsSeconds: number; indexSeconds: number; addressRollupSeconds: number };
+  return {
+    scenario: `  ${scenario} floor (database only)`,
+    size: `rows ${fixed(f.rowsSeconds, 2)} + indexes ${fixed(f.indexSeconds, 2)} + address rollups ${fixed(f.addressRollupSeconds, 2)} s`,
+    seconds: fixed(num(j, 'floorSeconds'), 2), rate: `${fmtRate(num(j, countKey) / num(j, 'floorSeconds'))} /s`, rssMB: '-',
+    baseline: '-', ratio: `${fixed(num(j, 'ratioVsFloor'), 2)}x (import / floor)`, target: '-', met: '-',
+  };
+}
+
 function met(rateOk: unknown, rssOk: unknown): string {
   const misses = [rateOk === false ? 'rate' : '', rssOk === false ? 'RSS' : ''].filter(Boolean);
   return misses.length ? `NO (${misses.join(', ')})` : 'yes';
@@ -77,14 +88,7 @@ export function toRows(scenario: string, results: Json[], scenarioRssMB: number)
           baseline: `${fixed(num(j, 'catSeconds'), 4)} (cat)`, ratio: `${fixed(num(j, 'ratioVsCat'), 0)}x`,
           target: `>= ${fmtRate(num(j, 'targetEventsPerSec'))} ev/s, <= ${num(j, 'targetMaxRssMB')} MB`, met: met(j.meetsRate, j.meetsRss),
         });
-        if (j.floor) {
-          const f = j.floor as { rowsSeconds: number; indexSeconds: number; addressRollupSeconds: number };
-          rows.push({
-            scenario: '  unified2-import floor (database only)', size: `rows ${fixed(f.rowsSeconds, 2)} + indexes ${fixed(f.indexSeconds, 2)} + address rollups ${fixed(f.addressRollupSeconds, 2)} s`,
-            seconds: fixed(num(j, 'floorSeconds'), 2), rate: `${fmtRate(num(j, 'events') / num(j, 'floorSeconds'))} /s`, rssMB: '-',
-            baseline: '-', ratio: `${fixed(num(j, 'ratioVsFloor'), 2)}x (import / floor)`, target: '-', met: '-',
-          });
-        }
+        if (j.floor) rows.push(floorRow('unified2-import', j, 'events'));
         break;
       case 'text-import':
         rows.push({
@@ -93,14 +97,7 @@ export function toRows(scenario: string, results: Json[], scenarioRssMB: number)
           baseline: `${fixed(num(j, 'catSeconds'), 4)} (cat)`, ratio: `${fixed(num(j, 'ratioVsCat'), 0)}x`,
           target: `>= ${fmtRate(num(j, 'targetAlertsPerSec'))} al/s, <= ${num(j, 'targetMaxRssMB')} MB`, met: met(j.meetsRate, j.meetsRss),
         });
-        if (j.floor) {
-          const f = j.floor as { rowsSeconds: number; indexSeconds: number; addressRollupSeconds: number };
-          rows.push({
-            scenario: '  text-import floor (database only)', size: `rows ${fixed(f.rowsSeconds, 2)} + indexes ${fixed(f.indexSeconds, 2)} + address rollups ${fixed(f.addressRollupSeconds, 2)} s`,
-            seconds: fixed(num(j, 'floorSeconds'), 2), rate: `${fmtRate(num(j, 'alerts') / num(j, 'floorSeconds'))} /s`, rssMB: '-',
-            baseline: '-', ratio: `${fixed(num(j, 'ratioVsFloor'), 2)}x (import / floor)`, target: '-', met: '-',
-          });
-        }
+        if (j.floor) rows.push(floorRow('text-import', j, 'alerts'));
         break;
       case 'eve-import':
         rows.push({
@@ -142,14 +139,7 @@ export function toRows(scenario: string, results: Json[], scenarioRssMB: number)
           baseline: `${fixed(num(j, 'sqliteSeconds'), 2)} (SQLite, ${fmtRate(num(j, 'sqliteEventsPerSec'))} ev/s)`,
           ratio: `${fixed(num(j, 'ratio'), 2)}x`, target: `>= ${fmtRate(num(j, 'targetEventsPerSec'))} ev/s`, met: met(j.meetsRate, true),
         });
-        if (j.floor) {
-          const f = j.floor as { rowsSeconds: number; indexSeconds: number; addressRollupSeconds: number };
-          rows.push({
-            scenario: '  pg-import floor (database only)', size: `rows ${fixed(f.rowsSeconds, 2)} + indexes ${fixed(f.indexSeconds, 2)} + address rollups ${fixed(f.addressRollupSeconds, 2)} s`,
-            seconds: fixed(num(j, 'floorSeconds'), 2), rate: `${fmtRate(num(j, 'events') / num(j, 'floorSeconds'))} /s`, rssMB: '-',
-            baseline: '-', ratio: `${fixed(num(j, 'ratioVsFloor'), 2)}x (import / floor)`, target: '-', met: '-',
-          });
-        }
+        if (j.floor) rows.push(floorRow('pg-import', j, 'events'));
         break;
       case 'text-import-rss-growth':
       case 'unified2-import-rss-growth': {

@@ -10,12 +10,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { corpusPath } from '../helpers/corpus.js';
+import { CORPUS_RULES, corpusOut, corpusU2, snarfIn } from '../helpers/corpus-cli.js';
 import { tempDir } from '../helpers/store.js';
 import { freshPgSchema, pgRows } from '../helpers/pg.js';
 import { PostgresStore } from '../../src/store/postgres/pg-store.js';
@@ -26,20 +23,14 @@ import { collectDay } from '../../src/mail/collect-day.js';
 import { storeClusterSource } from '../../src/mail/clusters.js';
 import type { DailySummary } from '../../src/mail/daily-summary.js';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 // PostgreSQL's state file (sensor registry, import runs) is ./snarf-state.json: keep it out of the tree.
 const CWD = tempDir();
 
-function snarf(...args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: CWD, maxBuffer: 256 * 1024 * 1024 });
-  assert.equal(r.status, 0, `snarf ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const snarf = snarfIn(CWD);
 
-const out = (sensor: string, scenario: string): string => corpusPath('snort', 'out', sensor, scenario);
-const u2 = (sensor: string, scenario: string): string[] =>
-  fs.readdirSync(out(sensor, scenario)).filter((n) => n.startsWith('snort.u2.')).sort().map((n) => path.join(out(sensor, scenario), n));
-const RULES = ['--rules', corpusPath('snort', 'rules')];
+const out = corpusOut;
+const u2 = corpusU2;
+const RULES = CORPUS_RULES;
 const HOME = ['163.221.0.0/16', '2001:db8:a3dd::/48', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].flatMap((c) => ['--home-net', c]);
 
 /**

@@ -22,10 +22,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import { corpusPath } from '../helpers/corpus.js';
+import { CLI, CORPUS_RULES, corpusOut, corpusU2, snarfIn } from '../helpers/corpus-cli.js';
 import { tempDir } from '../helpers/store.js';
 import { freshPgSchema, pgRows } from '../helpers/pg.js';
 import { createServerApp, openServerApp, type ServerApp } from '../../src/server/app.js';
@@ -34,7 +33,6 @@ import { pgServerReads } from '../../src/store/postgres/server-queries.js';
 import type { AlertSearch } from '../../src/store/reads/server-reads.js';
 import { inCidr, ipFromKey } from '../../src/model/ip.js';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const CWD = tempDir('snarf-pg-serve-');
 const TOKEN = 'pg-server-token-0123456789';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -42,16 +40,11 @@ const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const NOW_MS = Date.UTC(2026, 0, 1);
 const HOME = ['163.221.0.0/16', '2001:db8:a3dd::/48', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
-function snarf(...args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: CWD, maxBuffer: 64 * 1024 * 1024 });
-  assert.equal(r.status, 0, `snarf ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const snarf = snarfIn(CWD);
 
-const out = (sensor: string, scenario: string): string => corpusPath('snort', 'out', sensor, scenario);
-const u2 = (sensor: string, scenario: string): string[] =>
-  fs.readdirSync(out(sensor, scenario)).filter((n) => n.startsWith('snort.u2.')).sort().map((n) => path.join(out(sensor, scenario), n));
-const RULES = ['--rules', corpusPath('snort', 'rules')];
+const out = corpusOut;
+const u2 = corpusU2;
+const RULES = CORPUS_RULES;
 
 /** Two sensors' spools (unified2 with packets and extra data, and alert_fast), then the scenario spools. */
 function importCorpus(db: string): void {
