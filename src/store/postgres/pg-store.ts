@@ -8,9 +8,8 @@
  * count only rows inserted by that attempt, the bookmark is an upsert).
  */
 import type pg from 'pg';
-import { identityHash } from '../../model/identity.js';
 import { ipKey } from '../../model/ip.js';
-import { alertsFromRows, type AlertRows } from '../alert-rows.js';
+import { EXTRA_FIELDS, F, FIELDS, groupRows, KEY_BYTES, PACKET_FIELDS, type AlertRows } from '../alert-rows.js';
 import { bookmarkFromRow, type BookmarkRow } from '../bookmark-row.js';
 import type { AlertFilter, Bookmark, IngestItem, IngestResult, Store, Summary } from '../store.js';
 import { createPool, inTransaction, parsePgUrl, withRetry, type PgOptions } from './connect.js';
@@ -160,11 +159,16 @@ export class PostgresStore implements Store {
   }
 
   async ingest(items: IngestItem[], bookmark?: Bookmark): Promise<IngestResult> {
-    if (items.length === 0 && !bookmark) return { inserted: 0, duplicates: 0 };
+    return this.ingestRows(groupRows(items), bookmark);
+  }
+
+  /** One write path, as SQLite's: Alert objects arrive as row batches too (groupRows). */
+  async ingestRows(batches: AlertRows[], bookmark?: Bookmark): Promise<IngestResult> {
+    if (!batches.some((b) => b.count > 0) && !bookmark) return { inserted: 0, duplicates: 0 };
     await this.maybePrune();
     try {
-      await withRetry(() => this.dims.resolve(items.map((i) => i.alert)));
-      const staged = this.stage(items);
+      await withRetry(() => this.dims.resolve(batches));
+      const staged = this.stage(batches);
       await withRetry(() => this.partitions.ensure(staged.days));
       return await withRetry(() => inTransaction(this.pool, (c) => this.write(c, staged, bookmark)), {
         // Another process pruned a day we had cached as existing: create it again and retry.
@@ -182,41 +186,60 @@ export class PostgresStore implements Store {
     }
   }
 
-  async ingestRows(batches: AlertRows[], bookmark?: Bookmark): Promise<IngestResult> {
-    return this.ingest(batches.flatMap(alertsFromRows), bookmark);
-  }
-
-  /** Encodes the batch as COPY text (ord keeps input order: the first of equal identities wins). */
-  private stage(items: IngestItem[]): Staged {
+  /**
+   * Encodes the batches as COPY text (ord keeps input order: the first of equal identities wins),
+   * straight from the row columns; the address keys a parse worker computed are used as they are.
+   */
+  private stage(batches: AlertRows[]): Staged {
     const alerts = new LineChunks();
     const packets = new LineChunks();
     const extra = new LineChunks();
     const days = new Set<number>();
     let anyDetails = false;
-    for (let ord = 0; ord < items.length; ord++) {
-      const item = items[ord]!;
-      const a = item.alert;
-      const sensorId = this.dims.sensorId(a.sensor);
-      const sig = this.dims.signature(a);
-      const h = item.hash ?? identityHash(item.identity);
-      const details = item.details !== undefined ? item.details : a.packet === undefined ? null : JSON.stringify(a.packet);
-      if (details !== null) anyDetails = true;
-      days.add(dayOf(a.timeUs));
-      const ts = String(a.timeUs);
-      alerts.push(`${ord}\t${ts}\t${h}\t${sensorId}\t${sig.id}\t${a.rev}\t${copyNum(a.priority)}\t${copyNum(a.protocol)}\t`
-        + `${copyBytes(a.srcIp === null ? null : ipKey(a.srcIp))}\t${copyNum(a.srcPort)}\t`
-        + `${copyBytes(a.dstIp === null ? null : ipKey(a.dstIp))}\t${copyNum(a.dstPort)}\t${copyNum(a.eventId)}\t`
-        + `${copyText(a.message === sig.message ? null : a.message)}\t${copyText(details)}\t${this.dims.inputId(a, sensorId)}\t`
-        + `${a.origin.offset}\t${copyNum(a.origin.line ?? null)}\n`);
-      for (let i = 0; i < a.packets.length; i++) {
-        const p = a.packets[i]!;
-        packets.push(`${ord}\t${ts}\t${h}\t${i}\t${p.timeUs}\t${p.linktype}\t${p.length}\t${copyBytes(p.data)}\n`);
-      }
-      for (let i = 0; i < a.extra.length; i++) {
-        const x = a.extra[i]!;
-        const isText = typeof x.value === 'string';
-        const value = isText ? Buffer.from(x.value as string, 'utf8') : (x.value as Uint8Array);
-        extra.push(`${ord}\t${ts}\t${h}\t${i}\t${x.type}\t${copyText(x.name)}\t${copyBytes(value)}\t${copyBool(isText)}\n`);
+    let ord = 0;
+    for (const rows of batches) {
+      const { v, keys } = rows;
+      const pk = rows.packets;
+      const xs = rows.extra;
+      let pj = 0;
+      let xj = 0;
+      let lastSensor = '';
+      let sensorId = 0;
+      let inputId = 0;
+      for (let i = 0, o = 0; i < rows.count; i++, o += FIELDS, ord++) {
+        const sensor = v[o + F.sensor] as string;
+        if (sensor !== lastSensor) {
+          lastSensor = sensor;
+          sensorId = this.dims.sensorId(sensor);
+          inputId = this.dims.inputId(sensorId, rows.format, rows.file);
+        }
+        const sig = this.dims.signature(v[o + F.gid] as number, v[o + F.sid] as number);
+        const timeUs = v[o + F.timeUs] as number;
+        const h = v[o + F.hash] as number;
+        const message = v[o + F.message] as string;
+        const details = v[o + F.details] as string | null;
+        const srcIp = v[o + F.srcIp] as string | null;
+        const dstIp = v[o + F.dstIp] as string | null;
+        if (details !== null) anyDetails = true;
+        days.add(dayOf(timeUs));
+        const ts = String(timeUs);
+        const src = srcIp === null ? null : keys ? keys.subarray(i * KEY_BYTES, i * KEY_BYTES + 16) : ipKey(srcIp);
+        const dst = dstIp === null ? null : keys ? keys.subarray(i * KEY_BYTES + 16, i * KEY_BYTES + 32) : ipKey(dstIp);
+        alerts.push(`${ord}\t${ts}\t${h}\t${sensorId}\t${sig.id}\t${v[o + F.rev] as number}\t${copyNum(v[o + F.priority] as number | null)}\t`
+          + `${copyNum(v[o + F.protocol] as number | null)}\t${copyBytes(src)}\t${copyNum(v[o + F.srcPort] as number | null)}\t`
+          + `${copyBytes(dst)}\t${copyNum(v[o + F.dstPort] as number | null)}\t${copyNum(v[o + F.eventId] as number | null)}\t`
+          + `${copyText(message === sig.message ? null : message)}\t${copyText(details)}\t${inputId}\t`
+          + `${v[o + F.offset] as number}\t${copyNum(v[o + F.line] as number | null)}\n`);
+        for (let seq = 0; pj < pk.length && pk[pj] === i; pj += PACKET_FIELDS, seq++) {
+          const data = rows.packetBytes!.subarray(pk[pj + 4], pk[pj + 5]);
+          packets.push(`${ord}\t${ts}\t${h}\t${seq}\t${pk[pj + 1]}\t${pk[pj + 2]}\t${pk[pj + 3]}\t${copyBytes(data)}\n`);
+        }
+        for (let seq = 0; xj < xs.length && xs[xj] === i; xj += EXTRA_FIELDS, seq++) {
+          const value = xs[xj + 3] as string | Uint8Array;
+          const isText = typeof value === 'string';
+          const bytes = isText ? Buffer.from(value, 'utf8') : value;
+          extra.push(`${ord}\t${ts}\t${h}\t${seq}\t${xs[xj + 1] as number}\t${copyText(xs[xj + 2] as string)}\t${copyBytes(bytes)}\t${copyBool(isText)}\n`);
+        }
       }
     }
     return { alerts: alerts.done(), packets: packets.done(), extra: extra.done(), rows: alerts.rows, days, anyDetails };
