@@ -12,7 +12,7 @@
  * byte buffer; extra data by EXTRA_FIELDS values each (alert index, type, name, value).
  * Packets and extra data appear in alert order, each alert's in its own order.
  */
-import type { Alert, ExtraData, InputFormat, PacketCapture, Reference } from '../model/alert.js';
+import type { Alert, InputFormat, PacketCapture, Reference } from '../model/alert.js';
 import { identityHash, identityHashOf, tupleOf, type OccurrenceCounter } from '../model/identity.js';
 import { ipKey } from '../model/ip.js';
 
@@ -120,58 +120,6 @@ export function rowsFromAlerts(
   for (const it of items) appendAlert(rows, it.alert, it.hash ?? identityHash(it.identity), it.details, pending);
   sealPackets(rows, pending);
   return rows;
-}
-
-/** The Alert objects back (for stores that ingest objects); identity is carried as its hash. */
-export function alertsFromRows(rows: AlertRows): Array<{ alert: Alert; identity: string; hash: number; details: string | null }> {
-  const out: Array<{ alert: Alert; identity: string; hash: number; details: string | null }> = new Array(rows.count);
-  const v = rows.v;
-  for (let i = 0, o = 0; i < rows.count; i++, o += FIELDS) {
-    const refs = v[o + F.refs] as string | null;
-    out[i] = {
-      alert: {
-        sensor: v[o + F.sensor] as string,
-        timeUs: v[o + F.timeUs] as number,
-        gid: v[o + F.gid] as number,
-        sid: v[o + F.sid] as number,
-        rev: v[o + F.rev] as number,
-        message: v[o + F.message] as string,
-        classification: v[o + F.classification] as string | null,
-        priority: v[o + F.priority] as number | null,
-        protocol: v[o + F.protocol] as number | null,
-        srcIp: v[o + F.srcIp] as string | null,
-        srcPort: v[o + F.srcPort] as number | null,
-        dstIp: v[o + F.dstIp] as string | null,
-        dstPort: v[o + F.dstPort] as number | null,
-        eventId: v[o + F.eventId] as number | null,
-        eventSecond: null,
-        references: refs === null ? [] : JSON.parse(refs) as Reference[],
-        packets: [],
-        extra: [],
-        origin: { format: rows.format, file: rows.file, offset: v[o + F.offset] as number, line: (v[o + F.line] as number | null) ?? undefined },
-      },
-      identity: '',
-      hash: v[o + F.hash] as number,
-      details: v[o + F.details] as string | null,
-    };
-  }
-  forEachPacket(rows, (i, p) => out[i]!.alert.packets.push(p));
-  forEachExtra(rows, (i, x) => out[i]!.alert.extra.push(x));
-  return out;
-}
-
-export function forEachPacket(rows: AlertRows, fn: (alertIndex: number, p: PacketCapture) => void): void {
-  const p = rows.packets;
-  for (let j = 0; j < p.length; j += PACKET_FIELDS) {
-    fn(p[j]!, { timeUs: p[j + 1]!, linktype: p[j + 2]!, length: p[j + 3]!, data: rows.packetBytes!.subarray(p[j + 4]!, p[j + 5]!) });
-  }
-}
-
-export function forEachExtra(rows: AlertRows, fn: (alertIndex: number, x: ExtraData) => void): void {
-  const x = rows.extra;
-  for (let j = 0; j < x.length; j += EXTRA_FIELDS) {
-    fn(x[j] as number, { type: x[j + 1] as number, name: x[j + 2] as string, value: x[j + 3] as string | Uint8Array });
-  }
 }
 
 /** Latest event time in a batch (lag and status reports). */
