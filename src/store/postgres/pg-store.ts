@@ -27,6 +27,8 @@ const ALERT_COLS = 'ts, h, sensor_id, sig_id, rev, priority, proto, src, sport, 
 const RETURNED = 'ts, sensor_id, sig_id, src, dst, proto, dport';
 /** How often a long-running writer applies the retention option. */
 const PRUNE_EVERY_MS = 3_600_000;
+/** Connections that fold pending rollup rows at once. */
+const FOLD_SHARES = 2;
 /** How long automatic pruning waits for the old days' locks, and when it tries again if it gave up. */
 const PRUNE_LOCK_TIMEOUT_MS = 2_000;
 const PRUNE_RETRY_MS = 300_000;
@@ -129,8 +131,15 @@ export class PostgresStore implements Store {
     await this.foldPending();
   }
 
+  /**
+   * Folds the pending rows in FOLD_SHARES transactions at once (a bulk import's end folds a
+   * million rows: one backend would leave the server's other cores idle), each exactly once.
+   */
   async foldPending(): Promise<number> {
-    return withRetry(() => inTransaction(this.pool, (c) => foldPending(c)));
+    const of = Math.max(1, Math.min(FOLD_SHARES, this.options.poolMax));
+    const n = await Promise.all(Array.from({ length: of }, (_, part) =>
+      withRetry(() => inTransaction(this.pool, (c) => foldPending(c, of > 1 ? { of, part } : undefined)))));
+    return n.reduce((a, b) => a + b, 0);
   }
 
   /**

@@ -42,8 +42,12 @@ export function foldSql(src: string): string {
  * the rows it removes, so two processes folding at once never count a row twice; rows of bulk
  * transactions still open are invisible here and are folded by a later call.
  */
-export async function foldPending(c: pg.PoolClient): Promise<number> {
-  const r = await c.query(`WITH p AS (DELETE FROM rollup_pending RETURNING ${SRC_COLS}) INSERT INTO d_ins (${SRC_COLS}) SELECT * FROM p`);
+export async function foldPending(c: pg.PoolClient, share?: { of: number; part: number }): Promise<number> {
+  // A share (signatures whose id is `part` modulo `of`) lets several connections fold at once:
+  // their keys differ in every rollup that holds a signature, the big ones. The shares meet only
+  // on the small per-sensor and per-port rows, which every writer locks in the same order.
+  const where = share ? ` WHERE sig_id % ${share.of} = ${share.part}` : '';
+  const r = await c.query(`WITH p AS (DELETE FROM rollup_pending${where} RETURNING ${SRC_COLS}) INSERT INTO d_ins (${SRC_COLS}) SELECT * FROM p`);
   if ((r.rowCount ?? 0) > 10_000) {
     // A bulk import's fold groups up to millions of rows: with statistics and room to hash in
     // memory, each grouping is one pass instead of a sort spilled to disk.
