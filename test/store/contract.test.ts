@@ -175,6 +175,34 @@ for (const backend of BACKENDS) {
       await assertRollupsMatch(h);
     }));
 
+    for (const bulk of [false, true]) {
+      test(`a richer duplicate adds captures once, to alerts that had none (${bulk ? 'bulk' : 'normal'} mode)`, () => withStore(async (h) => {
+        const pk = (b: number): Alert['packets'] => [{ timeUs: T0, linktype: 1, length: 4, data: new Uint8Array([b, b, b, b]) }];
+        const xd = (name: string): Alert['extra'] => [{ type: 4, name, value: name }];
+        await h.store.ingest([item(alert(1), 1), item(alert(3, { packets: pk(3) }), 3)]); // as text, and one with a packet
+        if (bulk) await h.store.beginBulk();
+        // Alert 1 gains its packet and extra data; alert 2 is new, and its second copy in the same
+        // batch brings nothing more; alert 3 keeps the packet it had.
+        await h.store.ingest([
+          item(alert(1, { packets: pk(1), extra: xd('x1') }), 1), item(alert(2, { packets: pk(2) }), 2),
+          item(alert(2, { packets: pk(7), extra: xd('x7') }), 2), item(alert(3, { packets: pk(8), extra: xd('x8') }), 3),
+        ]);
+        await h.store.ingest([item(alert(1, { packets: pk(9), extra: xd('x9') }), 1)]); // later copies change nothing
+        if (bulk) await h.store.endBulk();
+        const key = (r: { ts: number }): number => Math.round((Number(r.ts) - T0) / 1_000_000_000);
+        const packets = (await h.rows(h.store.kind === 'sqlite'
+          ? 'SELECT a.ts, p.seq, hex(p.data) AS data FROM packets p JOIN alerts a ON a.id = p.alert_id ORDER BY 1, 2'
+          : "SELECT ts, seq, upper(encode(data, 'hex')) AS data FROM packets ORDER BY 1, 2")) as Array<{ ts: number; seq: number; data: string }>;
+        assert.deepEqual(packets.map((r) => [key(r), Number(r.seq), r.data]), [[1, 0, '01010101'], [2, 0, '02020202'], [3, 0, '03030303']]);
+        const extra = (await h.rows(h.store.kind === 'sqlite'
+          ? 'SELECT a.ts, x.name FROM extra x JOIN alerts a ON a.id = x.alert_id ORDER BY 1'
+          : 'SELECT ts, name FROM extra ORDER BY 1')) as Array<{ ts: number; name: string }>;
+        assert.deepEqual(extra.map((r) => [key(r), r.name]), [[1, 'x1']]);
+        assert.equal((await h.store.summary()).totals.alerts, 3);
+        await assertRollupsMatch(h);
+      }));
+    }
+
     test('IPv4 and IPv6 addresses both count and sort IPv4 first; packets and extra data are kept', () => withStore(async (h) => {
       const withData = alert(40, {
         packets: [{ timeUs: T0, linktype: 1, length: 3, data: new Uint8Array([1, 2, 3]) }],

@@ -262,13 +262,14 @@ export class PostgresStore implements Store {
     if (s.rows > 0) {
       await copyInto(c, 's_alerts', s.alerts);
       // Sorted by identity: writers sharing identities take their index locks in one order.
-      // d_ins always receives the new rows (with h: captures of new alerts need no existence
-      // check); a bulk import parks them in rollup_pending as well, for a later fold.
+      // The new rows go to d_ins, to be folded into the rollups in this transaction (and, with
+      // h, to spare captures of new alerts an existence check); a bulk import instead parks
+      // them in rollup_pending for a later fold, and its capture check reads the tables.
       const ins = await c.query(`WITH ins AS (
           INSERT INTO alerts (${ALERT_COLS}) SELECT ${ALERT_COLS} FROM s_alerts ORDER BY ts, h, ord
-          ON CONFLICT (ts, h) DO NOTHING RETURNING h, ${RETURNED})${this.bulk ? `,
-        pend AS (INSERT INTO rollup_pending (${RETURNED}) SELECT ${RETURNED} FROM ins)` : ''}
-        INSERT INTO d_ins (h, ${RETURNED}) SELECT h, ${RETURNED} FROM ins`);
+          ON CONFLICT (ts, h) DO NOTHING RETURNING h, ${RETURNED})
+        ${this.bulk ? `INSERT INTO rollup_pending (${RETURNED}) SELECT ${RETURNED} FROM ins`
+    : `INSERT INTO d_ins (h, ${RETURNED}) SELECT h, ${RETURNED} FROM ins`}`);
       inserted = ins.rowCount ?? 0;
       // The same alert from a richer format fills in what the first one lacked (as SQLite does).
       if (inserted < s.rows && s.anyDetails) {
@@ -302,10 +303,12 @@ export class PostgresStore implements Store {
       }
       return;
     }
-    // Alerts this transaction inserted have no captures yet; only duplicates need the check.
-    const unseen = (t: string): string => `(EXISTS (SELECT 1 FROM d_ins d WHERE d.ts = ${t}.ts AND d.h = ${t}.h)
-      OR (NOT EXISTS (SELECT 1 FROM packets p WHERE p.ts = ${t}.ts AND p.h = ${t}.h)
-        AND NOT EXISTS (SELECT 1 FROM extra x WHERE x.ts = ${t}.ts AND x.h = ${t}.h)))`;
+    // Alerts this transaction inserted have no captures yet (d_ins names them, outside bulk
+    // mode); for the others the tables say whether they have any.
+    const none = (t: string): string => `(NOT EXISTS (SELECT 1 FROM packets p WHERE p.ts = ${t}.ts AND p.h = ${t}.h)
+        AND NOT EXISTS (SELECT 1 FROM extra x WHERE x.ts = ${t}.ts AND x.h = ${t}.h))`;
+    const unseen = (t: string): string => (this.bulk ? none(t)
+      : `(EXISTS (SELECT 1 FROM d_ins d WHERE d.ts = ${t}.ts AND d.h = ${t}.h) OR ${none(t)})`);
     const firsts = (t: string): string => (s.extra.length === 0 ? `SELECT ts, h, min(ord) AS ord FROM s_packets GROUP BY ts, h`
       : s.packets.length === 0 ? `SELECT ts, h, min(ord) AS ord FROM s_extra GROUP BY ts, h`
         : `SELECT ts, h, min(ord) AS ord FROM (SELECT ts, h, ord FROM s_packets UNION ALL SELECT ts, h, ord FROM s_extra) ${t} GROUP BY ts, h`);
