@@ -227,6 +227,27 @@ describe('snarf report from PostgreSQL writes the site SQLite writes', () => {
     }
   });
 
+  test('hosts with more peers than are counted in memory: the peer tables come from each store, the same', async () => {
+    const dirs = { sq: tempDir('snarf-rep-sq-'), pg: tempDir('snarf-rep-pg-') };
+    try {
+      const limits = { ...LIMITS, peersInMemory: 2 };
+      await build(sqlite, dirs.sq, { limits });
+      await build(pg, dirs.pg, { limits });
+      assertSameSite(dirs.sq, dirs.pg, allowed(sqlitePath));
+      // Peer tables read from the store cannot count the peers with one alert, which the
+      // in-memory count does: pages that say so now are the hosts that took the store's path.
+      const saying = (dir: string): string[] => ['src', 'dst'].flatMap((side) => fs.readdirSync(path.join(dir, side))
+        .filter((f) => f.endsWith('.html') && /with one alert \(in the alert list\)/.test(read(dir, `${side}/${f}`))).map((f) => `${side}/${f}`));
+      const before = saying(pgOut);
+      const now = new Set(saying(dirs.pg));
+      assert.ok(before.length > 0, 'some hosts have peers with one alert');
+      assert.deepEqual(before.filter((f) => now.has(f)), [], 'every one of them took the store\'s path');
+    } finally {
+      fs.rmSync(dirs.sq, { recursive: true, force: true });
+      fs.rmSync(dirs.pg, { recursive: true, force: true });
+    }
+  });
+
   test('an unchanged store: the PostgreSQL re-run reads no alert and writes nothing', async () => {
     const r = await build(pg, pgOut);
     assert.equal(r.written, 0);

@@ -25,6 +25,11 @@ export interface Limits {
   topHosts: number;
   /** Peers listed on a host page. */
   peers: number;
+  /**
+   * Distinct peers of one host counted in memory while its alerts stream by; a host with more
+   * (a scanner) has its peer table read from the store instead (ReportReads.hostPeers).
+   */
+  peersInMemory: number;
   /** Payload bytes dumped per alert (all its packets together). */
   payloadBytes: number;
   /**
@@ -37,7 +42,7 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = {
-  pageSize: 500, sigHosts: 100, topHosts: 1000, peers: 50, payloadBytes: 1024, minHostPage: 20, netPageAlerts: 5000,
+  pageSize: 500, sigHosts: 100, topHosts: 1000, peers: 50, peersInMemory: 65_536, payloadBytes: 1024, minHostPage: 20, netPageAlerts: 5000,
 };
 
 export interface SigMeta {

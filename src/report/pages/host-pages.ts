@@ -29,8 +29,6 @@ import { sigOrder, type PageContext } from './context.js';
 import { HostSource, MORE } from './host-source.js';
 import type { HostAnnotation } from '../analysis/host-annotations.js';
 
-/** Distinct peers counted in memory per host; beyond this the store groups them instead. */
-const MAX_PEERS_IN_MEMORY = 65_536;
 /** Peer addresses and links computed per side and reused (a peer appears in many rows). */
 const PEER_CACHE = 200_000;
 
@@ -328,7 +326,7 @@ async function flushOwnPage(p: SidePass, u: OwnUnit): Promise<void> {
   const rows: string[] = [];
   alertLines(lineStyle(p, links, 'heading', st.sigs.map((x) => x.sigId)), st.rows, await captures(p, st.rows), rows, u.peers);
   st.rows = [];
-  if (u.peers !== null && u.peers.size > MAX_PEERS_IN_MEMORY) u.peers = null;
+  if (u.peers !== null && u.peers.size > ctx.limits.peersInMemory) u.peers = null;
   if (page === 1) {
     u.firstPage = rows;
     u.firstLinks = links;
