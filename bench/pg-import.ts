@@ -48,7 +48,8 @@ function importInto(db: string, file: string, expected: number): { seconds: numb
   return { seconds: run.wallSeconds, peakRssMB: run.peakRssMB };
 }
 
-async function withSchema<T>(url: string, fn: (schemaUrl: string, schema: string) => T | Promise<T>): Promise<T> {
+/** Runs `fn` with the URL of a fresh schema of `url`'s database, dropped afterwards. */
+export async function withSchema<T>(url: string, fn: (schemaUrl: string, schema: string) => T | Promise<T>): Promise<T> {
   const schema = `snarf_bench_${process.pid}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();

@@ -9,7 +9,7 @@
  *
  * --quick      small sizes only (100k alerts/events, 100k sFlow datagrams)
  * --only       scenarios whose name starts with NAME: sflow-decode, unified2-decode,
- *              unified2-import, text-import-full, text-import-fast, pg-import, report-build (or "text-import", "unified2")
+ *              unified2-import, text-import-full, text-import-fast, pg-import, report-build, pg-report (or "text-import", "unified2")
  * --sizes      alert/event counts for the import scenarios (default 100k,1M; --quick: 100k)
  * --repeat     import each file R times and report the fastest (default 1)
  * --cpu-prof   also profile one extra (untimed) import of the largest size per import scenario,
@@ -54,6 +54,7 @@ function scenarios(quick: boolean, inputs: string, importSizes: number[], repeat
     { name: 'eve-import', script: 'eve-import.js', args: ['--events', quick ? '100000' : '100000,1000000'] },
     { name: 'pg-import', script: 'pg-import.js', args: ['--events', quick ? '100000' : '100000,1000000', '--inputs', inputs] },
     { name: 'report-build', script: 'report-build.js', args: ['--alerts', quick ? '100k' : '100k,1M'] },
+    { name: 'pg-report', script: 'pg-report.js', args: ['--alerts', quick ? '100k' : '100k,1M'] },
     { name: 'serve-load', script: 'serve-load.js', args: ['--alerts', quick ? '100000' : '1000000', '--requests', quick ? '1000' : '3000', '--seconds', '60'] },
   ];
 }

@@ -141,6 +141,14 @@ export function toRows(scenario: string, results: Json[], scenarioRssMB: number)
         });
         if (j.floor) rows.push(floorRow('pg-import', j, 'events'));
         break;
+      case 'pg-report':
+        rows.push({
+          scenario: 'pg-report (PostgreSQL)', size: `${sizeLabel(num(j, 'alerts'))} al, ${num(j, 'files')} files`,
+          seconds: fixed(num(j, 'pgSeconds'), 1), rate: `${fmtRate(num(j, 'alerts') / num(j, 'pgSeconds'))} al/s, ${fixed(num(j, 'pgCpuSeconds'), 1)} s CPU`,
+          rssMB: fixed(num(j, 'pgPeakRssMB'), 0), baseline: `${fixed(num(j, 'sqliteSeconds'), 1)} (SQLite, same site)`,
+          ratio: `${fixed(num(j, 'ratio'), 2)}x`, target: '-', met: '-',
+        });
+        break;
       case 'text-import-rss-growth':
       case 'unified2-import-rss-growth': {
         const sizes = (j.sizes as number[]).map(sizeLabel);
