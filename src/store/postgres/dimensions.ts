@@ -6,6 +6,7 @@
  * readers reach signatures and sensors through the rollups.
  */
 import type pg from 'pg';
+import type { Alert } from '../../model/alert.js';
 import { F, FIELDS, type AlertRows } from '../alert-rows.js';
 
 interface SigEntry {
@@ -16,16 +17,8 @@ interface SigEntry {
   hasPriority: boolean;
 }
 
-/** A signature as the rows carry it (the first alert of the batch that names it). */
-interface SigRow {
-  gid: number;
-  sid: number;
-  rev: number;
-  message: string;
-  classification: string | null;
-  priority: number | null;
-  refs: string | null;
-}
+/** A signature as the rows carry it (the first alert of the batch that names it), references as JSON. */
+type SigRow = Pick<Alert, 'gid' | 'sid' | 'rev' | 'message' | 'classification' | 'priority'> & { refs: string | null };
 
 /** Numeric map key of gid:sid (no string per alert); gids above 2^20 never occur but stay correct. */
 function sigKey(gid: number, sid: number): number | string {
