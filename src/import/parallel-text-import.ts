@@ -4,7 +4,7 @@
  * same as importTextStream's (same parsers, same identities), only faster on big files.
  */
 import type { Store } from '../store/store.js';
-import { assignIdentities, lastEventUs } from '../store/alert-rows.js';
+import { assignIdentities, lastEventUs, StringTable } from '../store/alert-rows.js';
 import { OccurrenceCounter } from '../model/identity.js';
 import { RowEnricher } from './enrich.js';
 import { importWithWorker } from './parse-worker-host.js';
@@ -26,15 +26,17 @@ export async function importTextFileParallel(
 ): Promise<StreamImportResult> {
   const job: TextWorkerJob = {
     file, format, sensor: opts.sensor, tz: opts.tz, year: opts.year, nowMs: opts.nowMs,
-    maxLineBytes: opts.maxLineBytes ?? 1 << 20, batchSize: opts.batchSize ?? 5000,
+    maxLineBytes: opts.maxLineBytes ?? 1 << 20, batchSize: opts.batchSize ?? 2500,
   };
   const enricher = opts.catalog ? new RowEnricher(opts.catalog) : null;
   const counter = new OccurrenceCounter();
+  const strings = new StringTable();
   let lastUs: number | null = null;
   const counts = await importWithWorker(store, new URL('./text-parse-worker.js', import.meta.url), file, job, {
     warn: opts.warn,
     onBytes: opts.onBytes,
     prepare(rows) {
+      strings.resolve(rows);
       assignIdentities(rows, counter);
       enricher?.enrich(rows);
       const last = lastEventUs(rows);

@@ -7,7 +7,7 @@ import type { Alert } from '../model/alert.js';
 import { LineSplitter } from '../inputs/line-splitter.js';
 import { TimePlacer } from '../inputs/snort-text/time.js';
 import type { ParseContext } from '../inputs/snort-text/parser.js';
-import { appendAlert, emptyRows, sealKeys, type AlertRows } from '../store/alert-rows.js';
+import { appendAlert, appendTextRow, emptyRows, sealKeys, StringInterner, type AlertRows } from '../store/alert-rows.js';
 import { createTextParser } from './text-import.js';
 import type { TextWorkerJob } from './parallel-text-import.js';
 import { ParseWorkerPort } from './parse-worker-port.js';
@@ -17,6 +17,9 @@ const job = workerData as TextWorkerJob;
 const port = new ParseWorkerPort();
 
 let rows: AlertRows = emptyRows(job.format, job.file);
+/** IPv4 addresses the parser read as numbers, two per alert of `rows` (-1: from the text). */
+let v4: number[] = [];
+const interner = new StringInterner();
 const ctx: ParseContext = {
   file: job.file,
   sensor: job.sensor ?? 'default',
@@ -25,6 +28,11 @@ const ctx: ParseContext = {
   // Identities are left to the importing thread (assignIdentities): this one is the busier.
   emit(a: Alert): void {
     appendAlert(rows, a, null);
+    v4.push(-1, -1);
+  },
+  emitRow(r): void {
+    appendTextRow(rows, r);
+    v4.push(r.srcV4, r.dstV4);
   },
   warn(w): void {
     port.warn(w);
@@ -34,6 +42,8 @@ const ctx: ParseContext = {
 const parser = createTextParser(job.format, ctx);
 const splitter = new LineSplitter({
   line: (text, n, offset, unterminated) => parser.line(text, n, offset, unterminated),
+  lineBytes: parser.lineBytes ? (buf, start, end, n, offset, decode) => parser.lineBytes!(buf, start, end, n, offset, decode) : undefined,
+  chunkEnd: parser.chunkEnd ? () => parser.chunkEnd!() : undefined,
   tooLong: (n, offset, bytes) => ctx.warn({
     code: 'SNARF_TEXT_LONG_LINE', message: `line of ${bytes} bytes is longer than the ${job.maxLineBytes}-byte bound; skipped`,
     file: job.file, line: n, offset,
@@ -48,8 +58,10 @@ async function send(): Promise<void> {
   const full = rows;
   // Address keys here, once per alert from the parser's own strings: on the writing thread each
   // lookup would first hash a string freshly copied across the thread boundary.
-  sealKeys(full);
+  sealKeys(full, v4);
+  interner.apply(full);
   rows = emptyRows(job.format, job.file);
+  v4 = [];
   await port.batch(full);
 }
 

@@ -11,7 +11,18 @@ export interface LineSink {
   tooLong(lineNo: number, offset: number, bytes: number): void;
   /** A line whose bytes are not valid UTF-8 (the text carries U+FFFD in their place). */
   badUtf8?(lineNo: number, offset: number): void;
+  /**
+   * A terminated line's bytes (without LF or trailing CR), offered before any decoding: a sink
+   * that reads them itself returns true and line() is not called. `buf` is only valid until
+   * chunkEnd(); `decode` gives a held line's text later, reporting bad UTF-8 as line() would have.
+   */
+  lineBytes?(buf: Buffer, start: number, end: number, lineNo: number, offset: number, decode: LineDecoder): boolean;
+  /** The chunk passed to push() may be reused from now on: copy any bytes still held. */
+  chunkEnd?(): void;
 }
+
+/** The text of a line given as bytes, with bad UTF-8 reported as for any other line. */
+export type LineDecoder = (buf: Buffer, start: number, end: number, lineNo: number, offset: number) => string;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -28,6 +39,8 @@ export class LineSplitter {
   /** Absolute offset of the next byte to arrive, and of the current chunk's first byte. */
   private streamPos = 0;
   private chunkBase = 0;
+
+  private readonly decoder: LineDecoder = (buf, start, end, lineNo, offset) => this.decode(buf, start, end, lineNo, offset);
 
   constructor(private readonly sink: LineSink, private readonly maxLineBytes = 1 << 20, startOffset = 0, startLine = 1) {
     this.lineStart = startOffset;
@@ -60,7 +73,7 @@ export class LineSplitter {
       const nl = chunk.indexOf(LF, pos);
       if (nl === -1) {
         this.holdPartial(chunk, pos, len);
-        return;
+        break;
       }
       if (this.skippingLong) {
         this.longBytes += nl - pos;
@@ -86,6 +99,7 @@ export class LineSplitter {
       this.lineNo++;
       pos = nl + 1;
     }
+    this.sink.chunkEnd?.();
   }
 
   /**
@@ -132,11 +146,16 @@ export class LineSplitter {
   private emit(buf: Buffer, start: number, end: number, unterminated: boolean): void {
     let e = end;
     if (e > start && buf[e - 1] === CR) e--;
-    const text = buf.toString('utf8', start, e);
-    if (this.sink.badUtf8 && text.includes('\ufffd') && !hasLiteralReplacementChar(buf, start, e)) {
-      this.sink.badUtf8(this.lineNo, this.lineStart);
+    if (!unterminated && this.sink.lineBytes?.(buf, start, e, this.lineNo, this.lineStart, this.decoder)) return;
+    this.sink.line(this.decode(buf, start, e, this.lineNo, this.lineStart), this.lineNo, this.lineStart, unterminated);
+  }
+
+  private decode(buf: Buffer, start: number, end: number, lineNo: number, offset: number): string {
+    const text = buf.toString('utf8', start, end);
+    if (this.sink.badUtf8 && text.includes('\ufffd') && !hasLiteralReplacementChar(buf, start, end)) {
+      this.sink.badUtf8(lineNo, offset);
     }
-    this.sink.line(text, this.lineNo, this.lineStart, unterminated);
+    return text;
   }
 }
 

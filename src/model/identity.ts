@@ -83,7 +83,11 @@ export class OccurrenceCounter {
   constructor(private readonly generation = 4096) {}
 
   next(timeUs: number, tuple: string): number {
-    const seen = this.current.get(timeUs) ?? this.previous.get(timeUs);
+    // The low 32 bits: a small integer to V8's Map, where the whole time is a heap number and
+    // hashes slowly. Times that share them share a list; the tuples (which hold the whole
+    // time) still tell them apart.
+    const key = timeUs | 0;
+    const seen = this.current.get(key) ?? this.previous.get(key);
     let occ = 0;
     let list: string | string[];
     if (seen === undefined) {
@@ -94,11 +98,11 @@ export class OccurrenceCounter {
       arr.push(tuple);
       list = arr;
     }
-    if (this.current.size >= this.generation && !this.current.has(timeUs)) {
+    if (this.current.size >= this.generation && !this.current.has(key)) {
       this.previous = this.current;
       this.current = new Map();
     }
-    this.current.set(timeUs, list);
+    this.current.set(key, list);
     return occ;
   }
 }

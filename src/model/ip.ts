@@ -65,21 +65,8 @@ function isCanonicalIpv4(t: string): boolean {
 /** 16-byte sortable key for a canonical (or any valid) address text. Throws on invalid input. */
 export function ipKey(text: string): Buffer {
   if (isCanonicalIpv4(text)) {
-    const key = Buffer.allocUnsafe(16).fill(0, 0, 10);
-    key[10] = 0xff;
-    key[11] = 0xff;
-    let i = 12;
-    let v = 0;
-    for (let k = 0; k < text.length; k++) {
-      const c = text.charCodeAt(k);
-      if (c === 46) {
-        key[i++] = v;
-        v = 0;
-      } else {
-        v = v * 10 + (c - 48);
-      }
-    }
-    key[15] = v;
+    const key = Buffer.allocUnsafe(16);
+    writeV4Key(text, key, 0);
     return key;
   }
   const cached = keyCache.get(text);
@@ -94,6 +81,31 @@ export function ipKey(text: string): Buffer {
   if (keyCache.size >= CACHE_LIMIT) keyCache.clear();
   keyCache.set(text, key);
   return key;
+}
+
+/** Writes ipKey(text) into `dest` at `at`, without allocating for the common dotted quad. */
+export function writeIpKey(text: string, dest: Uint8Array, at: number): void {
+  if (isCanonicalIpv4(text)) writeV4Key(text, dest, at);
+  else dest.set(ipKey(text), at);
+}
+
+/** The IPv4-mapped key of a canonical dotted quad. */
+function writeV4Key(text: string, dest: Uint8Array, at: number): void {
+  dest.fill(0, at, at + 10);
+  dest[at + 10] = 0xff;
+  dest[at + 11] = 0xff;
+  let i = at + 12;
+  let v = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 46) {
+      dest[i++] = v;
+      v = 0;
+    } else {
+      v = v * 10 + (c - 48);
+    }
+  }
+  dest[i] = v;
 }
 
 /** Canonical text from a 16-byte key (IPv4-mapped keys print as IPv4). */

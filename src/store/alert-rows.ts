@@ -14,7 +14,7 @@
  */
 import type { Alert, InputFormat, PacketCapture, Reference } from '../model/alert.js';
 import { identityHash, identityHashOf, tupleOf, type OccurrenceCounter } from '../model/identity.js';
-import { ipKey } from '../model/ip.js';
+import { writeIpKey } from '../model/ip.js';
 
 export const F = {
   sensor: 0, timeUs: 1, gid: 2, sid: 3, rev: 4, message: 5, classification: 6, priority: 7, protocol: 8,
@@ -39,20 +39,98 @@ export interface AlertRows {
    * thread need not parse addresses again.
    */
   keys?: Uint8Array | null;
+  /**
+   * Strings this batch adds to its producer's string table (StringInterner). Where present,
+   * a number in an INTERNED column is an index into that table, and the consumer must give the
+   * batches of one producer, in order, to one StringTable before reading them.
+   */
+  strings?: string[];
+}
+
+/** Columns whose values repeat from alert to alert (sensor, message, class, references). */
+const INTERNED = [F.sensor, F.message, F.classification, F.refs] as const;
+
+/** Table entries at most: past it new strings are sent as they are. */
+const INTERN_LIMIT = 1 << 16;
+
+/**
+ * Producer side of string interning between threads: a signature's message, class and
+ * references are the same strings on every one of its alerts, and posting each copy costs a
+ * serialisation here, an allocation and a collection on the writing thread.
+ */
+export class StringInterner {
+  private readonly ids = new Map<string, number>();
+
+  /** Replaces the batch's repeated strings by table indexes (before it is posted). */
+  apply(rows: AlertRows): void {
+    const v = rows.v;
+    const added: string[] = [];
+    for (let o = 0; o < v.length; o += FIELDS) {
+      for (const c of INTERNED) {
+        const s = v[o + c];
+        if (typeof s !== 'string') continue;
+        let id = this.ids.get(s);
+        if (id === undefined) {
+          if (this.ids.size >= INTERN_LIMIT) continue;
+          id = this.ids.size;
+          this.ids.set(s, id);
+          added.push(s);
+        }
+        v[o + c] = id;
+      }
+    }
+    rows.strings = added;
+  }
+}
+
+/** Consumer side: puts the strings back, batch by batch in the order they were interned. */
+export class StringTable {
+  private readonly table: string[] = [];
+
+  resolve(rows: AlertRows): void {
+    if (rows.strings === undefined) return;
+    for (const s of rows.strings) this.table.push(s);
+    const v = rows.v;
+    for (let o = 0; o < v.length; o += FIELDS) {
+      for (const c of INTERNED) {
+        const id = v[o + c];
+        if (typeof id === 'number') v[o + c] = this.table[id];
+      }
+    }
+    rows.strings = undefined;
+  }
 }
 
 export const KEY_BYTES = 32;
 
-/** Fills rows.keys from the address texts (in the worker, before the batch is posted). */
-export function sealKeys(rows: AlertRows): void {
+/**
+ * Fills rows.keys from the address texts (in the worker, before the batch is posted), or from
+ * `v4` where the parser read IPv4 addresses as numbers: two per alert, -1 where it did not.
+ */
+export function sealKeys(rows: AlertRows, v4?: readonly number[]): void {
   const keys = new Uint8Array(rows.count * KEY_BYTES);
   for (let i = 0, o = 0; i < rows.count; i++, o += FIELDS) {
+    const at = i * KEY_BYTES;
     const src = rows.v[o + F.srcIp] as string | null;
     const dst = rows.v[o + F.dstIp] as string | null;
-    if (src !== null) keys.set(ipKey(src), i * KEY_BYTES);
-    if (dst !== null) keys.set(ipKey(dst), i * KEY_BYTES + 16);
+    const s4 = v4?.[2 * i] ?? -1;
+    const d4 = v4?.[2 * i + 1] ?? -1;
+    if (s4 >= 0) writeV4Key(s4, keys, at);
+    else if (src !== null) writeIpKey(src, keys, at);
+    if (d4 >= 0) writeV4Key(d4, keys, at + 16);
+    else if (dst !== null) writeIpKey(dst, keys, at + 16);
   }
   rows.keys = keys;
+}
+
+/** The IPv4-mapped key of a 32-bit address (the bytes before it are already zero). */
+function writeV4Key(v: number, keys: Uint8Array, at: number): void {
+  keys[at + 10] = 0xff;
+  keys[at + 11] = 0xff;
+  keys[at + 12] = v >>> 24;
+  keys[at + 13] = (v >>> 16) & 255;
+  keys[at + 14] = (v >>> 8) & 255;
+  keys[at + 15] = v & 255;
 }
 
 export function emptyRows(format: InputFormat, file: string): AlertRows {
@@ -80,10 +158,46 @@ export function appendAlert(rows: AlertRows, a: Alert, hash: number | null, deta
   for (const x of a.extra) rows.extra.push(index, x.type, x.name, x.value);
 }
 
+/**
+ * A text alert's row as a parser reads it straight from bytes (alert_full's fast path), with
+ * its references and header summary already as the JSON appendAlert() would have written.
+ */
+export interface TextRow {
+  sensor: string;
+  timeUs: number;
+  gid: number;
+  sid: number;
+  rev: number;
+  message: string;
+  classification: string | null;
+  priority: number | null;
+  protocol: number | null;
+  srcIp: string | null;
+  srcPort: number | null;
+  dstIp: string | null;
+  dstPort: number | null;
+  refs: string | null;
+  details: string | null;
+  offset: number;
+  line: number;
+  /** The addresses as 32-bit numbers when they are IPv4 (-1 otherwise), for sealKeys(). */
+  srcV4: number;
+  dstV4: number;
+}
+
+/** Appends a text row: the values appendAlert() gives the same alert (no packets, no event id). */
+export function appendTextRow(rows: AlertRows, r: TextRow): void {
+  rows.count++;
+  rows.v.push(
+    r.sensor, r.timeUs, r.gid, r.sid, r.rev, r.message, r.classification, r.priority, r.protocol,
+    r.srcIp, r.srcPort, r.dstIp, r.dstPort, r.refs, r.details, r.offset, r.line, null, null,
+  );
+}
+
 /** JSON of shared (frozen) reference arrays, kept while the array lives. */
 const refsJson = new WeakMap<readonly Reference[], string>();
 
-function referencesJson(refs: Reference[]): string {
+export function referencesJson(refs: Reference[]): string {
   if (!Object.isFrozen(refs)) return JSON.stringify(refs);
   let json = refsJson.get(refs);
   if (json === undefined) {

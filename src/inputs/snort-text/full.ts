@@ -12,6 +12,8 @@ import { parseSnortTimestamp } from './time.js';
 import { parseAddressPair, parseSigId } from './fields.js';
 import { excerpt, makeAlert, type ParseContext, type TextParser } from './parser.js';
 import { protocolNumber, type InputFormat, type PacketSummary, type Reference } from '../../model/alert.js';
+import { classLine, FullBlockReader, type ByteLine } from './full-bytes.js';
+import type { LineDecoder } from '../line-splitter.js';
 
 interface Block {
   lineNo: number;
@@ -21,6 +23,31 @@ interface Block {
 
 /** Upper bound on lines kept for one block: a missing blank line must not swallow a file. */
 const MAX_BLOCK_LINES = 64;
+
+const EMPTY = Buffer.alloc(0);
+
+const NOT_BLANK = 0;
+const BLANK = 1;
+const MAYBE_BLANK = 2;
+
+/**
+ * Whether a line is blank as `text.trim() === ''` would say, from its bytes: spaces and tabs
+ * only is BLANK; a byte that can only be content makes it NOT_BLANK; otherwise (other ASCII
+ * whitespace, or bytes of what may be Unicode spaces) it is MAYBE_BLANK, for the text path.
+ */
+function blankness(buf: Buffer, start: number, end: number): number {
+  let maybe = false;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 0x20 || c === 0x09) continue;
+    if ((c >= 0x0a && c <= 0x0d) || c >= 0x80) {
+      maybe = true;
+      continue;
+    }
+    return NOT_BLANK;
+  }
+  return maybe ? MAYBE_BLANK : BLANK;
+}
 
 /** Shared by every alert without references; frozen, as the shared arrays below. */
 const NO_REFS: Reference[] = Object.freeze([]) as unknown as Reference[];
@@ -47,9 +74,86 @@ export class FullParser implements TextParser {
     return refs;
   }
 
-  constructor(private readonly ctx: ParseContext) {}
+  /** Reads held blocks from their bytes when the context takes rows (ctx.emitRow). */
+  private readonly reader: FullBlockReader | null;
+  /** Lines of the current block while it is held as bytes (the first `held` of them). */
+  private readonly heldLines: ByteLine[] = [];
+  private held = 0;
+  private decode: LineDecoder | null = null;
+  /** Blocks read from bytes and blocks read as text (tests check the fast path is taken). */
+  readonly stats = { bytes: 0, text: 0 };
+
+  constructor(private readonly ctx: ParseContext) {
+    this.reader = ctx.emitRow ? new FullBlockReader(ctx.sensor, ctx.time, (line) => this.xrefs(line)) : null;
+  }
+
+  /**
+   * A line as bytes: the start of a block, a blank line, or a line of a block held as bytes is
+   * taken here; anything else (a line outside a block, a block already being read as text, a
+   * line that may be blank in some other whitespace) goes to line() as text.
+   */
+  lineBytes(buf: Buffer, start: number, end: number, lineNo: number, offset: number, decode: LineDecoder): boolean {
+    if (this.reader === null) return false;
+    this.decode = decode;
+    if (end - start >= 6 && buf[start] === 0x5b && buf[start + 1] === 0x2a && buf[start + 2] === 0x2a
+      && buf[start + 3] === 0x5d && buf[start + 4] === 0x20 && buf[start + 5] === 0x5b) {
+      this.flush();
+      this.hold(buf, start, end, lineNo, offset);
+      return true;
+    }
+    const blank = blankness(buf, start, end);
+    if (blank === BLANK) {
+      this.flush();
+      return true;
+    }
+    if (this.held === 0) return false;
+    if (blank === MAYBE_BLANK || this.held >= MAX_BLOCK_LINES) {
+      this.materialize();
+      return false;
+    }
+    this.hold(buf, start, end, lineNo, offset);
+    return true;
+  }
+
+  /** The chunk under the held lines may be reused: keep copies of their bytes. */
+  chunkEnd(): void {
+    for (let k = 0; k < this.held; k++) {
+      const l = this.heldLines[k]!;
+      l.buf = Buffer.from(l.buf.subarray(l.start, l.end));
+      l.end -= l.start;
+      l.start = 0;
+    }
+  }
+
+  private hold(buf: Buffer, start: number, end: number, lineNo: number, offset: number): void {
+    const l = this.heldLines[this.held];
+    if (l === undefined) this.heldLines.push({ buf, start, end, lineNo, offset });
+    else {
+      l.buf = buf;
+      l.start = start;
+      l.end = end;
+      l.lineNo = lineNo;
+      l.offset = offset;
+    }
+    this.held++;
+  }
+
+  /** The held block as a text block, decoded as the line splitter would have (bad UTF-8 and all). */
+  private materialize(): void {
+    if (this.held === 0) return;
+    const first = this.heldLines[0]!;
+    const lines: string[] = [];
+    for (let k = 0; k < this.held; k++) {
+      const l = this.heldLines[k]!;
+      lines.push(this.decode!(l.buf, l.start, l.end, l.lineNo, l.offset));
+      l.buf = EMPTY;
+    }
+    this.held = 0;
+    this.block = { lineNo: first.lineNo, offset: first.offset, lines };
+  }
 
   line(text: string, lineNo: number, offset: number, unterminated: boolean): void {
+    this.materialize();
     if (text.startsWith('[**] [')) {
       this.flush();
       this.block = { lineNo, offset, lines: [text] };
@@ -96,9 +200,20 @@ export class FullParser implements TextParser {
   }
 
   private flush(): void {
+    if (this.held > 0) {
+      if (this.reader!.read(this.heldLines, this.held)) {
+        for (let k = 0; k < this.held; k++) this.heldLines[k]!.buf = EMPTY;
+        this.held = 0;
+        this.stats.bytes++;
+        this.ctx.emitRow!(this.reader!.row);
+        return;
+      }
+      this.materialize();
+    }
     const b = this.block;
     this.block = null;
     if (!b) return;
+    this.stats.text++;
     const reason = this.parseBlock(b);
     if (reason !== null) {
       this.ctx.warn({
@@ -122,10 +237,7 @@ export class FullParser implements TextParser {
     let i = 1;
     const clsLine = b.lines[i];
     if (clsLine !== undefined && (clsLine.startsWith('[Classification: ') || clsLine.startsWith('[Priority: '))) {
-      const c = /\[Classification: ([^\]]*)\]/.exec(clsLine);
-      if (c) classification = c[1] ?? null;
-      const p = /\[Priority: (\d+)\]/.exec(clsLine);
-      if (p) priority = Number(p[1]);
+      ({ classification, priority } = classLine(clsLine));
       i++;
     }
 

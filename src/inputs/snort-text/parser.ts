@@ -5,6 +5,8 @@
 import type { Alert, InputFormat, PacketSummary, Reference } from '../../model/alert.js';
 import type { Warning } from '../../errors.js';
 import type { TimePlacer } from './time.js';
+import type { TextRow } from '../../store/alert-rows.js';
+import type { LineDecoder } from '../line-splitter.js';
 
 export interface ParseContext {
   file: string;
@@ -14,6 +16,12 @@ export interface ParseContext {
   sensorExplicit: boolean;
   time: TimePlacer;
   emit(alert: Alert): void;
+  /**
+   * Where a parser that reads rows straight from bytes (alert_full's fast path) puts them; the
+   * row object is reused, so its values must be copied before returning. Without it every alert
+   * goes through emit().
+   */
+  emitRow?(row: TextRow): void;
   warn(w: Warning): void;
 }
 
@@ -23,6 +31,10 @@ export interface TextParser {
   line(text: string, lineNo: number, offset: number, unterminated: boolean): void;
   /** End of input: flush a pending multi-line record. */
   end(): void;
+  /** A line as bytes, before decoding (LineSink.lineBytes): true if the parser took it. */
+  lineBytes?(buf: Buffer, start: number, end: number, lineNo: number, offset: number, decode: LineDecoder): boolean;
+  /** The bytes given to lineBytes() may be reused from now on (LineSink.chunkEnd). */
+  chunkEnd?(): void;
 }
 
 /** What a text parser knows of an alert: the identity fields plus where it was read. */

@@ -41,6 +41,8 @@ export class TimePlacer {
   private readonly nowMs: number;
   private year: number | undefined;
   private lastMonth = 0;
+  /** The year it is now in the zone (year inference starts from it). */
+  private nowYear: number | undefined;
 
   constructor(opts: TimeOptions = {}) {
     this.tz = opts.tz ?? 'UTC';
@@ -78,8 +80,8 @@ export class TimePlacer {
       this.lastMonth = w.month;
       return this.year;
     }
-    const now = new Date(this.nowMs + this.offsetAt(this.nowMs));
-    let year = now.getUTCFullYear();
+    this.nowYear ??= new Date(this.nowMs + this.offsetAt(this.nowMs)).getUTCFullYear();
+    let year = this.nowYear;
     const naive = Date.UTC(year, w.month - 1, w.day, w.hour, w.minute, w.second);
     // A day of slack for sensors whose clock runs a little ahead of ours.
     if (naive - this.offsetAt(naive) > this.nowMs + 86_400_000) year -= 1;
