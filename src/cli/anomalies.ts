@@ -3,17 +3,16 @@
  * speaking SMTP, one host reaching many hosts' port in a short window (and many hosts reaching
  * one), hosts that talk all day, mass SMTP, and scans (sfportscan gid 122, SCAN signatures).
  * Thresholds are options; defaults and meanings in docs/bots-and-anomalies.md.
- * anomalyReport() is what the HTML report calls.
+ * anomalyReport() is what the HTML report calls. The store is imported when needed (see
+ * main.ts); analysis/anomalies.js is light and gives the defaults the options show.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
 import type { AlertFilter, Store } from '../store/store.js';
-import { anomalyReadsFor } from '../store/reads/reads-for.js';
 import {
   ActiveDays, DEFAULT_ANOMALY_OPTIONS, fanIn, scans, sweeps, type AnomalyKind, type AnomalyOptions, type Finding,
 } from '../analysis/anomalies.js';
-import { PortSessions } from '../analysis/anomaly-protocols.js';
 import { collectNames, parseCidr, parseCount, parseInstant, parsePortList, resolveHomeNets } from './clusters.js';
+import { DEFAULT_DB } from './options.js';
 
 export const ANOMALY_KINDS: readonly AnomalyKind[] = ['scan', 'sweep', 'fan-in', 'mass-smtp', 'non-http', 'non-smtp', 'always-on'];
 
@@ -40,6 +39,7 @@ export interface AnomalyReport {
 
 /** Anomalies straight from an open store: what `snarf anomalies` prints and the report pages call. */
 export async function anomalyReport(store: Store, q: AnomalyReportOptions = {}): Promise<AnomalyReport> {
+  const { anomalyReadsFor } = await import('../store/reads/reads-for.js');
   const reads = anomalyReadsFor(store);
   const { homeNets, from } = await resolveHomeNets(store, q.homeNets);
   const thresholds = { ...DEFAULT_ANOMALY_OPTIONS };
@@ -61,6 +61,7 @@ export async function anomalyReport(store: Store, q: AnomalyReportOptions = {}):
   if (want.has('mass-smtp') || want.has('non-http') || want.has('non-smtp')) {
     const ports = [...new Set([...o.httpPorts, ...o.smtpPorts, ...o.mailPorts])];
     const limit = q.maxAlerts ?? 500_000;
+    const { PortSessions } = await import('../analysis/anomaly-protocols.js');
     const sessions = new PortSessions(await reads.portAlerts(f, ports, limit), o);
     const rcpt = await reads.rcptExtra(f, o.mailPorts);
     await reads.eachPortPacket(f, ports, limit, (p) => sessions.addPacket(p));
@@ -123,6 +124,7 @@ export function anomaliesCommand(): Command {
     .option('--max-alerts <n>', 'alerts on HTTP/SMTP ports (and their packets) read at most', parseCount, 500_000)
     .option('--json', 'machine-readable output')
     .action(async (o: Record<string, any>) => {
+      const { openStore } = await import('../store/open.js');
       const store = await openStore(o.db, { mustExist: true });
       try {
         const r = await anomalyReport(store, {

@@ -3,14 +3,14 @@
  * commands them, with channels, nicks, bot commands, members and evidence; hosts newly joining
  * a server recorded by an earlier run are flagged. clusterReport() is what the HTML report calls.
  * Also the options both bot/anomaly commands share (home networks, times, ports).
+ * The store and the state file are imported when needed (see main.ts); analysis/irc-clusters.js
+ * is light and gives the default ports the options show.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
 import type { AlertFilter, Store } from '../store/store.js';
-import { ircReadsFor } from '../store/reads/reads-for.js';
 import { ClusterBuilder, DEFAULT_IRC_PORTS, rememberClusters, type IrcCluster, type KnownServers } from '../analysis/irc-clusters.js';
-import { openState, statePathFor } from '../state/state-file.js';
 import { parseCidr, parseInstant, parsePort as parsePortList } from './flow-options.js';
+import { DEFAULT_DB } from './options.js';
 
 export { parseCidr, parseInstant, parsePortList };
 
@@ -59,6 +59,7 @@ export interface ClusterReport {
 
 /** Clusters straight from an open store: what `snarf clusters` prints and the report pages call. */
 export async function clusterReport(store: Store, o: ClusterReportOptions = {}): Promise<ClusterReport> {
+  const { ircReadsFor } = await import('../store/reads/reads-for.js');
   const reads = ircReadsFor(store);
   const { homeNets, from } = await resolveHomeNets(store, o.homeNets);
   const ircPorts = [...(o.ircPorts?.length ? o.ircPorts : DEFAULT_IRC_PORTS)];
@@ -86,11 +87,13 @@ export async function clusterReport(store: Store, o: ClusterReportOptions = {}):
 }
 
 export async function loadKnownClusters(db: string): Promise<KnownServers> {
+  const { openState, statePathFor } = await import('../state/state-file.js');
   return (await openState(statePathFor(db))).data.ircClusters ?? {};
 }
 
 /** Records this run's bot clusters in `<db>.state.json` (append-only). */
 export async function saveKnownClusters(db: string, clusters: readonly IrcCluster[], now = new Date()): Promise<void> {
+  const { openState, statePathFor } = await import('../state/state-file.js');
   const state = await openState(statePathFor(db));
   state.data.ircClusters = rememberClusters(state.data.ircClusters ?? {}, clusters, now.toISOString());
   await state.write();
@@ -145,6 +148,7 @@ export function clustersCommand(): Command {
     .option('--no-remember', 'do not record the clusters found in <db>.state.json (new members stay new)')
     .option('--json', 'machine-readable output')
     .action(async (o: ClustersCliOptions) => {
+      const { openStore } = await import('../store/open.js');
       const store = await openStore(o.db, { mustExist: true });
       try {
         const known = await loadKnownClusters(o.db);

@@ -1,13 +1,9 @@
 /**
  * `snarf collect --config FILE [--once]`: the collector daemon. SIGINT/SIGTERM stop it after
  * the transaction in progress; the store is closed and the exit status is 0.
+ * The collector is imported when the command runs (see main.ts).
  */
 import { Command } from 'commander';
-import { loadConfig } from '../collector/config.js';
-import { Collector } from '../collector/collector.js';
-import { openStore } from '../store/open.js';
-import { createLogger } from '../log.js';
-import { loadCatalog } from './catalog.js';
 
 interface CollectCliOptions {
   config: string;
@@ -26,6 +22,11 @@ export function collectCommand(): Command {
     .option('-q, --quiet', 'log only errors')
     .option('--log-format <format>', 'text or json (default: text on a terminal, json otherwise)')
     .action(async (o: CollectCliOptions) => {
+      const { createLogger } = await import('../log.js');
+      const { loadConfig } = await import('../collector/config.js');
+      const { loadCatalog } = await import('./catalog.js');
+      const { openStore } = await import('../store/open.js');
+      const { Collector } = await import('../collector/collector.js');
       const logger = createLogger({ json: o.logFormat ? o.logFormat === 'json' : undefined, quiet: o.quiet });
       const config = loadConfig(o.config);
       if (o.db) config.db = o.db;

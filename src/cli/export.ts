@@ -1,13 +1,13 @@
 /**
  * `snarf export --format json|csv|eve [filters] [--out FILE]`: alerts out of the store for
  * other tools (EveBox, the Elastic Suricata module, spreadsheets), streamed with bounded memory.
+ * The store and the exporter are imported when the command runs (see main.ts).
  */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
-import { exportReadsFor } from '../store/reads/reads-for.js';
-import { exportAlerts, type ExportFormat } from '../export/export.js';
+import type { ExportFormat } from '../export/export.js';
 import { addFilterOptions, filterFromOptions } from './filter-options.js';
+import { DEFAULT_DB } from './options.js';
 import type { FilterOptions } from '../report/filters.js';
 
 export function exportCommand(): Command {
@@ -19,6 +19,9 @@ export function exportCommand(): Command {
   addFilterOptions(cmd);
   return cmd.action(async (o: FilterOptions & { db: string; format: ExportFormat; out?: string }) => {
     const filter = filterFromOptions(o);
+    const { openStore } = await import('../store/open.js');
+    const { exportReadsFor } = await import('../store/reads/reads-for.js');
+    const { exportAlerts } = await import('../export/export.js');
     const store = await openStore(o.db, { mustExist: true });
     const out = o.out ? fs.createWriteStream(o.out) : process.stdout;
     try {

@@ -1,12 +1,11 @@
 /**
  * `snarf hosts`: per internal host P2P verdicts (confirmed / likely / watch) with every reason,
  * from Snort alerts, the Winny monitor and daily flow sections (sFlow or imported reports).
+ * The store and the analysis are imported when the command runs (see main.ts).
  */
 import { Command } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
-import { hostVerdicts } from '../analysis/host-verdicts.js';
 import type { HostVerdict } from '../model/verdict.js';
-import { isoMicros } from './options.js';
+import { DEFAULT_DB, isoMicros } from './options.js';
 import { parseCidr, parseCount, parseFlowZone, parseInstant } from './flow-options.js';
 
 interface HostsCliOptions {
@@ -42,6 +41,8 @@ export function hostsCommand(): Command {
     .option('--confirm-peers <n>', 'or distinct peers of a strong signature', parseCount, 2)
     .option('--json', 'machine-readable output')
     .action(async (o: HostsCliOptions) => {
+      const { openStore } = await import('../store/open.js');
+      const { hostVerdicts } = await import('../analysis/host-verdicts.js');
       const store = await openStore(o.db, { mustExist: true });
       try {
         const verdicts = await hostVerdicts(store, {

@@ -1,14 +1,9 @@
 /**
  * `snarf import [--db PATH] [--sensor NAME] [--year Y] [--tz ZONE] FILE|DIR...`
+ * The importer, store and progress bar are imported when the command runs (see main.ts).
  */
 import { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { openStore, DEFAULT_DB } from '../store/open.js';
-import { expandPaths, importFiles } from '../import/import-files.js';
-import { createLogger } from '../log.js';
-import { openState, recordImport, statePathFor } from '../state/state-file.js';
-import { loadCatalog } from './catalog.js';
-import { collect, parseYear, parseZone } from './options.js';
+import { collect, DEFAULT_DB, parseYear, parseZone } from './options.js';
 import { addFlowImportOptions } from './flow-options.js';
 
 interface ImportCliOptions {
@@ -42,6 +37,11 @@ export function importCommand(): Command {
     .option('-q, --quiet', 'no warnings, only errors and the result')
     .option('--log-format <format>', 'text or json (default: text on a terminal, json otherwise)')
     .action(async (paths: string[], o: ImportCliOptions) => {
+      const { createLogger } = await import('../log.js');
+      const { loadCatalog } = await import('./catalog.js');
+      const { expandPaths, importFiles } = await import('../import/import-files.js');
+      const { openStore } = await import('../store/open.js');
+      const { openState, recordImport, statePathFor } = await import('../state/state-file.js');
       const started = Date.now();
       const logger = createLogger({ json: o.logFormat ? o.logFormat === 'json' : undefined, quiet: o.quiet });
       const catalog = await loadCatalog(o.rules, o.defaultRules, (w) => logger.warning(w));
@@ -49,7 +49,9 @@ export function importCommand(): Command {
       const store = await openStore(o.db);
       const registry = (await openState(statePathFor(o.db))).data.sensors;
       const tty = process.stderr.isTTY && o.progress !== false;
-      const bar = tty
+      // The progress bar's package is loaded only when there is a bar to draw.
+      const cliProgress = tty ? (await import('cli-progress')).default : null;
+      const bar = cliProgress
         ? new cliProgress.SingleBar({
           stream: process.stderr,
           format: 'import [{bar}] {percentage}% | {value}/{total} MB | {file}',

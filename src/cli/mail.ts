@@ -4,21 +4,16 @@
  * of the collector config's `mail:` section when --config is given; options override them.
  * Exit status 0 only when the summary went out (or was written); a "could not be built" mail
  * or a failed send exits 1, so a cron job that runs this notices too. See docs/mail.md.
+ * The mail code (nodemailer, templates) and the store are imported when the command runs
+ * (see main.ts); mail/sanitize.js is light and checks --to while the options are parsed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { loadConfig } from '../collector/config.js';
-import { createLogger } from '../log.js';
-import { reportedDay } from '../collector/schedule.js';
-import { MAIL_DEFAULTS, checkBaseUrl, checkSmtpUrl, checkZone, redactUrl, type MailConfig } from '../mail/mail-config.js';
+import type { MailConfig } from '../mail/mail-config.js';
 import { addressProblem } from '../mail/sanitize.js';
-import { smtpSender } from '../mail/send.js';
-import { storeClusterSource } from '../mail/clusters.js';
-import { MailError, runNightly } from '../mail/nightly.js';
-import { parsePositiveInt } from './options.js';
+import { DEFAULT_DB, parsePositiveInt } from './options.js';
 
 interface MailCliOptions {
   db?: string;
@@ -51,7 +46,9 @@ function parseDay(v: string): string {
 }
 
 /** The config's `mail:` (if any) with the options laid over it. */
-function settings(o: MailCliOptions): { mail: Omit<MailConfig, 'schedule' | 'smtpUrl'> & { smtpUrl: string | null }; db: string } {
+async function settings(o: MailCliOptions): Promise<{ mail: Omit<MailConfig, 'schedule' | 'smtpUrl'> & { smtpUrl: string | null }; db: string }> {
+  const { loadConfig } = await import('../collector/config.js');
+  const { MAIL_DEFAULTS, checkBaseUrl, checkSmtpUrl, checkZone, redactUrl } = await import('../mail/mail-config.js');
   const cfg = o.config ? loadConfig(o.config) : null;
   const base = cfg?.mail;
   const tz = o.tz ?? base?.timeZone ?? MAIL_DEFAULTS.timeZone;
@@ -100,8 +97,14 @@ export function mailCommand(): Command {
     .option('-q, --quiet', 'log only errors')
     .option('--log-format <format>', 'text or json (default: text on a terminal, json otherwise)')
     .action(async (o: MailCliOptions) => {
+      const { createLogger } = await import('../log.js');
+      const { reportedDay } = await import('../collector/schedule.js');
+      const { openStore } = await import('../store/open.js');
+      const { smtpSender } = await import('../mail/send.js');
+      const { storeClusterSource } = await import('../mail/clusters.js');
+      const { MailError, runNightly } = await import('../mail/nightly.js');
       const logger = createLogger({ json: o.logFormat ? o.logFormat === 'json' : undefined, quiet: o.quiet });
-      const { mail, db } = settings(o);
+      const { mail, db } = await settings(o);
       if (!o.dryRun && !mail.smtpUrl) fail('no SMTP server: pass --smtp URL or --config with mail.smtp_url (or use --dry-run)');
       const day = o.date ?? reportedDay(Date.now(), mail.timeZone);
       // A store that cannot be opened is a failed build: it is reported by mail, not only here.

@@ -2,6 +2,9 @@
 /**
  * The `snarf` command. One file per subcommand; this one only wires them together and turns
  * failures into one clear line and a non-zero exit status (never a stack trace for bad input).
+ * The subcommand modules only define their options here; each action imports its implementation
+ * (stores, server, report, mail...) when it runs, so that `snarf --version`, `--help` or a small
+ * `snarf import` do not pay for loading every command's code (test/cli/lazy-load.test.ts).
  */
 import { Command, CommanderError } from 'commander';
 import { importCommand } from './import.js';

@@ -5,6 +5,13 @@
 import { InvalidArgumentError } from 'commander';
 import { TimePlacer } from '../inputs/snort-text/time.js';
 
+/**
+ * The default --db: the same value as DEFAULT_DB of store/open.ts, repeated here because that
+ * module loads both store drivers (better-sqlite3, pg) and option defaults must not
+ * (test/cli/lazy-load.test.ts checks that the two agree).
+ */
+export const DEFAULT_DB = 'snarf.db';
+
 export function parseYear(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1970 || n > 2200) throw new InvalidArgumentError(`"${v}" is not a year (1970-2200)`);

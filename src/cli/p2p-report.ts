@@ -1,16 +1,16 @@
 /**
  * `snarf p2p-report --date YYYY-MM-DD`: the seed's daily "Suspected p2p traffic" report from the
  * store's flow rollup, byte for byte in the seed's layout (or --json with the exporters' loss).
+ * The store and the report writer are imported when the command runs (see main.ts).
  */
 import fs from 'node:fs';
 import dns from 'node:dns';
 import { Command, InvalidArgumentError } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
 import { SnarfError } from '../errors.js';
-import { cachedResolver, fillFqdn, type P2pReportOptions } from '../analysis/p2p-report.js';
-import { writeDailyReport, type DailyP2pReport } from '../inputs/sflow/daily-report.js';
+import type { P2pReportOptions } from '../analysis/p2p-report.js';
+import type { DailyP2pReport } from '../inputs/sflow/daily-report.js';
 import { formatLocal } from '../inputs/sflow/zone.js';
-import { isoMicros } from './options.js';
+import { DEFAULT_DB, isoMicros } from './options.js';
 import { parseCidr, parseCount, parseFlowZone, parsePortList, parsePortRange } from './flow-options.js';
 
 interface P2pCliOptions {
@@ -74,6 +74,9 @@ export function p2pReportCommand(): Command {
     .option('--json', 'machine-readable output, with per-exporter datagram loss')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .action(async (o: P2pCliOptions) => {
+      const { openStore } = await import('../store/open.js');
+      const { cachedResolver, fillFqdn } = await import('../analysis/p2p-report.js');
+      const { writeDailyReport } = await import('../inputs/sflow/daily-report.js');
       const store = await openStore(o.db, { mustExist: true });
       try {
         if (!store.p2pReport || !store.flowSettings || !store.flowExporters) throw new SnarfError('SNARF_CONFIG_INVALID', `the ${store.kind} store keeps no flows`);

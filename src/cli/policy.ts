@@ -2,20 +2,18 @@
  * `snarf policy check|status|validate`: the campus policy (docs/policy.md) applied to what the
  * store knows. `check --json` lists the violations; registered hosts show as registered.
  * The policy file defaults to `<db>.policy.yaml` (--policy to choose another).
+ * The policy code, YAML parser and store are imported when a command runs (see main.ts).
  */
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { openStore, DEFAULT_DB } from '../store/open.js';
 import { SnarfError } from '../errors.js';
-import { loadPolicy, policyPathFor } from '../policy/policy-file.js';
-import { findingsFromJson, type PolicyFinding } from '../policy/findings.js';
-import { hostPolicyStatus, judgementJson, registrationJson, type Judgement } from '../policy/evaluate.js';
+import type { PolicyFinding } from '../policy/findings.js';
+import type { Judgement } from '../policy/evaluate.js';
 import { FINDING_KINDS, type Policy } from '../policy/types.js';
-import { checkPolicy, type PolicyRunOptions } from '../response/service.js';
+import type { PolicyRunOptions } from '../response/service.js';
 import { canonicalIp } from '../model/ip.js';
 import { parseCidr, parseInstant } from './flow-options.js';
-import { collect, isoMicros } from './options.js';
+import { collect, DEFAULT_DB, isoMicros } from './options.js';
 
 export interface FindingCliOptions {
   db: string;
@@ -45,7 +43,8 @@ export function addFindingOptions(cmd: Command): Command {
     .option('--json', 'machine-readable output');
 }
 
-export function policyFor(o: { db: string; policy?: string }): Policy {
+export async function policyFor(o: { db: string; policy?: string }): Promise<Policy> {
+  const { loadPolicy, policyPathFor } = await import('../policy/policy-file.js');
   const file = o.policy ?? policyPathFor(o.db);
   if (!o.policy && !fs.existsSync(file)) {
     throw new SnarfError('SNARF_CONFIG_INVALID', `no policy file: write ${file} (see rules/policy.example.yaml) or pass --policy FILE`);
@@ -53,9 +52,11 @@ export function policyFor(o: { db: string; policy?: string }): Policy {
   return loadPolicy(file);
 }
 
-export function runOptions(o: FindingCliOptions): PolicyRunOptions {
+export async function runOptions(o: FindingCliOptions): Promise<PolicyRunOptions> {
   const extra: PolicyFinding[] = [];
   for (const file of o.findings ?? []) {
+    const { parse: parseYaml } = await import('yaml');
+    const { findingsFromJson } = await import('../policy/findings.js');
     let doc: unknown;
     try {
       doc = parseYaml(fs.readFileSync(file, 'utf8'));
@@ -88,10 +89,13 @@ export function policyCommand(): Command {
     .description('judge every finding against the policy; lists the violations (--all: every finding)')
     .option('--all', 'also list registered, allowed and below-threshold findings')
     .action(async (o: FindingCliOptions & { all?: boolean }) => {
-      const policy = policyFor(o);
+      const policy = await policyFor(o);
+      const { openStore } = await import('../store/open.js');
+      const { checkPolicy } = await import('../response/service.js');
+      const { judgementJson } = await import('../policy/evaluate.js');
       const store = await openStore(o.db, { mustExist: true });
       try {
-        const js = await checkPolicy(store, policy, runOptions(o));
+        const js = await checkPolicy(store, policy, await runOptions(o));
         const shown = o.all ? js : js.filter((j) => j.status === 'violation');
         if (o.json) {
           process.stdout.write(`${JSON.stringify({
@@ -115,11 +119,14 @@ export function policyCommand(): Command {
     .action(async (host: string, o: FindingCliOptions) => {
       const h = canonicalIp(host);
       if (!h) throw new SnarfError('SNARF_CONFIG_INVALID', `"${clean(host).slice(0, 60)}" is not an IP address`);
-      const policy = policyFor(o);
+      const policy = await policyFor(o);
+      const { openStore } = await import('../store/open.js');
+      const { checkPolicy } = await import('../response/service.js');
+      const { hostPolicyStatus, judgementJson, registrationJson } = await import('../policy/evaluate.js');
       const store = await openStore(o.db, { mustExist: true });
       try {
         const now = Date.now() * 1000;
-        const st = hostPolicyStatus(policy, h, await checkPolicy(store, policy, runOptions(o)), now);
+        const st = hostPolicyStatus(policy, h, await checkPolicy(store, policy, await runOptions(o)), now);
         if (o.json) {
           process.stdout.write(`${JSON.stringify({
             host: h, state: st.state, findings: st.judgements.map(judgementJson), registrations: st.registrations.map((r) => registrationJson(r.registration, now)),
@@ -142,8 +149,9 @@ export function policyCommand(): Command {
     .option('--db <path>', 'SQLite database path (for the default policy file)', DEFAULT_DB)
     .option('--policy <file>', 'policy file (default: <db>.policy.yaml)')
     .option('--json', 'machine-readable output')
-    .action((o: { db: string; policy?: string; json?: boolean }) => {
-      const p = policyFor(o);
+    .action(async (o: { db: string; policy?: string; json?: boolean }) => {
+      const p = await policyFor(o);
+      const { registrationJson } = await import('../policy/evaluate.js');
       const now = Date.now() * 1000;
       const kinds = Object.fromEntries(FINDING_KINDS.map((k) => {
         const kp = p.kinds[k];

@@ -1,16 +1,13 @@
 /**
  * `snarf report [--db PATH|URL] --out DIR [filters]`: the SnortSnarf-style static site, from a
  * SQLite file or a PostgreSQL URL (the same site for the same alerts; docs/report.md).
+ * The site builder and the store are imported when the command runs (see main.ts).
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
-import { createLogger } from '../log.js';
 import { buildFilter, parseCidr, parseSigId, parseTimeSpec } from '../report/filters.js';
-import { buildSite } from '../report/build-site.js';
-import { loadCatalog } from './catalog.js';
-import { collect, parsePositiveInt } from './options.js';
+import { collect, DEFAULT_DB, parsePositiveInt } from './options.js';
 import { parseCidr as parseHomeNet } from './flow-options.js';
 
 interface ReportCliOptions {
@@ -70,6 +67,10 @@ export function reportCommand(): Command {
     .option('-q, --quiet', 'no warnings, only errors and the result')
     .action(async (o: ReportCliOptions) => {
       if (o.pageSize < 1) throw new InvalidArgumentError('--page-size must be at least 1');
+      const { createLogger } = await import('../log.js');
+      const { loadCatalog } = await import('./catalog.js');
+      const { openStore } = await import('../store/open.js');
+      const { buildSite } = await import('../report/build-site.js');
       const logger = createLogger({ quiet: o.quiet });
       const filter = buildFilter({
         since: o.since, until: o.until, minPriority: o.minPriority, src: o.src, dst: o.dst, excludeSid: o.excludeSid, sensor: o.sensor,

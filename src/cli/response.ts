@@ -2,25 +2,22 @@
  * `snarf response ...`: proposals the policy makes (propose, list, show), the operator's
  * decisions (approve, reject, revoke; each recorded with who and when), exports of approved
  * actions for firewalls and routers, and each host's incident history (history, note, task, close).
+ * The response service and the store are imported when a command runs (see main.ts);
+ * response/exporters.js is light and names the formats the options show.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { SnarfError } from '../errors.js';
 import { canonicalIp } from '../model/ip.js';
 import { RESPONSE_ACTIONS, type ResponseAction } from '../policy/types.js';
-import {
-  approveProposal, exportApproved, incidentHistory, listProposals, proposeResponses, rejectProposal, responseStore, revokeProposal,
-} from '../response/service.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../response/exporters.js';
-import { historyCsv, historyJson, proposalJson } from '../response/json.js';
 import type { ProposalStatus } from '../response/types.js';
 import { addFindingOptions, clean, policyFor, runOptions, type FindingCliOptions } from './policy.js';
 import { parseInstant } from './flow-options.js';
-import { isoMicros } from './options.js';
+import { DEFAULT_DB, isoMicros } from './options.js';
 
 const STATUSES: readonly ProposalStatus[] = ['pending', 'approved', 'rejected', 'revoked', 'expired'];
 
@@ -51,6 +48,7 @@ function actor(by?: string): string {
 }
 
 async function withStore<T>(db: string, fn: (s: Store) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../store/open.js');
   const store = await openStore(db, { mustExist: true });
   try {
     return await fn(store);
@@ -74,6 +72,8 @@ function decideCommand(name: 'approve' | 'reject' | 'revoke', what: string): Com
       .option('--for <duration>', 'how long the action lasts from now (7d, 12h, 2w)', parseDuration);
   }
   return cmd.action(async (id: number, o: DecideOptions) => withStore(o.db, async (store) => {
+    const { approveProposal, rejectProposal, revokeProposal } = await import('../response/service.js');
+    const { proposalJson } = await import('../response/json.js');
     const now = Date.now() * 1000;
     const who = actor(o.by);
     const comment = o.comment === undefined ? undefined : clean(o.comment).slice(0, 500);
@@ -91,9 +91,10 @@ export function responseCommand(): Command {
   cmd.addCommand(addFindingOptions(new Command('propose'))
     .description('judge findings against the policy and record violations and proposals (re-runs update, never repeat)')
     .action(async (o: FindingCliOptions) => {
-      const policy = policyFor(o);
+      const policy = await policyFor(o);
       await withStore(o.db, async (store) => {
-        const { result } = await proposeResponses(store, policy, runOptions(o));
+        const { proposeResponses } = await import('../response/service.js');
+        const { result } = await proposeResponses(store, policy, await runOptions(o));
         if (o.json) print(result);
         else process.stdout.write(`${result.proposalsCreated} new proposal(s) (${result.autoApproved} approved by the policy), ${result.proposalsUpdated} updated, ` +
           `${result.incidentsOpened} incident(s) opened, ${result.findingsRecorded} finding(s) recorded\n`);
@@ -106,6 +107,8 @@ export function responseCommand(): Command {
     .option('--host <ip>', 'only proposals about this host')
     .option('--json', 'machine-readable output')
     .action(async (o: { db: string; status?: ProposalStatus[]; host?: string; json?: boolean }) => withStore(o.db, async (store) => {
+      const { listProposals } = await import('../response/service.js');
+      const { proposalJson } = await import('../response/json.js');
       const host = o.host === undefined ? undefined : canonicalIp(o.host) ?? undefined;
       if (o.host !== undefined && !host) throw new SnarfError('SNARF_CONFIG_INVALID', `--host: "${clean(o.host).slice(0, 60)}" is not an IP address`);
       const ps = await listProposals(store, { status: o.status, host });
@@ -119,6 +122,8 @@ export function responseCommand(): Command {
     .option('--db <path>', 'SQLite database path', DEFAULT_DB)
     .option('--json', 'machine-readable output')
     .action(async (id: number, o: { db: string; json?: boolean }) => withStore(o.db, async (store) => {
+      const { responseStore } = await import('../response/service.js');
+      const { proposalJson } = await import('../response/json.js');
       const rs = responseStore(store);
       const p = await rs.getProposal(id, Date.now() * 1000);
       if (!p) throw new SnarfError('SNARF_CONFIG_INVALID', `no response proposal ${id}`);
@@ -150,6 +155,7 @@ export function responseCommand(): Command {
     .option('-o, --output <file>', 'write to this file (atomically) instead of standard output')
     .action(async (o: { db: string; format: ExportFormat; action?: ResponseAction[]; family: 4 | 6; table: string; chain: string; acl: string; output?: string }) =>
       withStore(o.db, async (store) => {
+        const { exportApproved } = await import('../response/service.js');
         const r = await exportApproved(store, o.format, { actions: o.action, family: o.family, table: o.table, chain: o.chain, acl: o.acl });
         if (r.dropped.length && o.format !== 'iptables') process.stderr.write(`snarf: left out proposal(s) ${r.dropped.join(', ')} (address refused or expired)\n`);
         if (!o.output) return void process.stdout.write(r.text);
@@ -169,6 +175,8 @@ export function responseCommand(): Command {
     }, 'text')
     .option('--json', 'same as --format json')
     .action(async (host: string, o: { db: string; format: string; json?: boolean }) => withStore(o.db, async (store) => {
+      const { incidentHistory } = await import('../response/service.js');
+      const { historyCsv, historyJson } = await import('../response/json.js');
       const h = await incidentHistory(store, host);
       if (o.json || o.format === 'json') return print(historyJson(h));
       if (o.format === 'csv') return void process.stdout.write(historyCsv(h));
@@ -185,6 +193,7 @@ export function responseCommand(): Command {
     .option('--db <path>', 'SQLite database path', DEFAULT_DB)
     .option('--by <name>', 'who writes (default: $SNARF_USER or the login name)')
     .action(async (host: string, text: string, o: { db: string; by?: string }) => withStore(o.db, async (store) => {
+      const { responseStore } = await import('../response/service.js');
       const h = canonicalIp(host);
       if (!h) throw new SnarfError('SNARF_CONFIG_INVALID', `"${clean(host).slice(0, 60)}" is not an IP address`);
       if (text.length > 2000) throw new SnarfError('SNARF_CONFIG_INVALID', 'a note is at most 2000 characters');
@@ -197,6 +206,7 @@ export function responseCommand(): Command {
     .option('--db <path>', 'SQLite database path', DEFAULT_DB)
     .option('--by <name>', 'who did it (default: $SNARF_USER or the login name)')
     .action(async (id: number, task: number, o: { db: string; by?: string }) => withStore(o.db, async (store) => {
+      const { responseStore } = await import('../response/service.js');
       const i = await responseStore(store).markTaskDone(id, task - 1, actor(o.by), Date.now() * 1000);
       process.stdout.write(`incident ${i.id}: ${i.done.length} of ${i.step.tasks.length} task(s) done\n`);
     })));
@@ -207,6 +217,7 @@ export function responseCommand(): Command {
     .option('--by <name>', 'who closes (default: $SNARF_USER or the login name)')
     .option('--comment <text>', 'outcome')
     .action(async (id: number, o: { db: string; by?: string; comment?: string }) => withStore(o.db, async (store) => {
+      const { responseStore } = await import('../response/service.js');
       const i = await responseStore(store).closeIncident(id, actor(o.by), Date.now() * 1000, o.comment === undefined ? undefined : o.comment.slice(0, 500));
       process.stdout.write(`incident ${i.id} closed\n`);
     })));

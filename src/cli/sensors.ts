@@ -2,14 +2,11 @@
  * `snarf sensors [--json]`: what each sensor sent; `snarf sensors --compare A B`: where two
  * sensors disagree (signatures, hosts, hourly rates, silent periods, clock offset);
  * `snarf sensors set NAME ...`: the registry of names, descriptions and unified2 ids.
+ * The store, state file and comparison are imported when needed (see main.ts).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
-import { sensorReadsFor } from '../store/reads/reads-for.js';
 import type { TimeWindow } from '../store/reads/sensor-reads.js';
-import { compareSignatures, estimateClockOffsets, silentPeriods } from '../analysis/sensor-compare.js';
-import { openState, statePathFor } from '../state/state-file.js';
-import { isoMicros, parsePositiveInt } from './options.js';
+import { DEFAULT_DB, isoMicros, parsePositiveInt } from './options.js';
 import { SnarfError } from '../errors.js';
 
 function parseInstant(v: string): number {
@@ -21,6 +18,9 @@ function parseInstant(v: string): number {
 const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, '?');
 
 export async function sensorsReport(db: string): Promise<unknown> {
+  const { openStore } = await import('../store/open.js');
+  const { sensorReadsFor } = await import('../store/reads/reads-for.js');
+  const { openState, statePathFor } = await import('../state/state-file.js');
   const store = await openStore(db, { mustExist: true });
   try {
     const reads = sensorReadsFor(store);
@@ -46,6 +46,9 @@ export async function sensorsReport(db: string): Promise<unknown> {
 }
 
 export async function compareSensors(db: string, a: string, b: string, w: TimeWindow, minSilentHours = 1): Promise<unknown> {
+  const { openStore } = await import('../store/open.js');
+  const { sensorReadsFor } = await import('../store/reads/reads-for.js');
+  const { compareSignatures, estimateClockOffsets, silentPeriods } = await import('../analysis/sensor-compare.js');
   const store = await openStore(db, { mustExist: true });
   try {
     const reads = sensorReadsFor(store);
@@ -130,6 +133,7 @@ export function sensorsCommand(): Command {
     .action(async (name: string, _o: unknown, self: Command) => {
       // --db belongs to `snarf sensors`; the registry sits beside that database.
       const o = self.optsWithGlobals() as { db: string; description?: string; logId?: number; unified2SensorId?: number };
+      const { openState, statePathFor } = await import('../state/state-file.js');
       const state = await openState(statePathFor(o.db));
       const entry = state.data.sensors[name] ?? { name, firstSeen: new Date().toISOString() };
       if (o.description !== undefined) entry.description = o.description;

@@ -3,14 +3,14 @@
  * the static site plus live views, the JSON API and triage notes (src/server/, docs/server.md).
  * `--db` is a SQLite file or a postgres:// URL; either is only read (see openServerApp).
  * `snarf serve --hash-password` reads a password on stdin and prints the line for the auth file.
+ * The server (express, templates) and the store are imported when the command runs (see
+ * main.ts); server/listen.js is light and gives the default address the options show.
  */
 import { Command } from 'commander';
 import path from 'node:path';
-import { DEFAULT_DB, isPostgresUrl } from '../store/open.js';
-import { notesPathFor } from '../state/notes.js';
-import { authRequired, hashPassword, loadAuthConfig, type AuthConfig } from '../server/auth.js';
-import { openServerApp } from '../server/app.js';
+import type { AuthConfig } from '../server/auth.js';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopback, listen, parseListen } from '../server/listen.js';
+import { DEFAULT_DB } from './options.js';
 
 interface ServeCliOptions {
   db: string;
@@ -29,7 +29,8 @@ async function readStdin(): Promise<string> {
 }
 
 /** The auth settings from --auth, --token and SNARF_TOKEN (a token in the environment stays out of `ps`). */
-export function authFromOptions(o: { auth?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): AuthConfig {
+export async function authFromOptions(o: { auth?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): Promise<AuthConfig> {
+  const { loadAuthConfig } = await import('../server/auth.js');
   const cfg: AuthConfig = o.auth ? loadAuthConfig(o.auth) : { users: [] };
   const token = o.token ?? env.SNARF_TOKEN;
   if (token !== undefined && token !== '') {
@@ -50,6 +51,7 @@ export function serveCommand(): Command {
     .option('--secure-cookies', 'mark the session cookie Secure (behind a TLS proxy)')
     .option('--hash-password', 'read a password on stdin, print its hash for the auth file, exit')
     .action(async (o: ServeCliOptions) => {
+      const { authRequired, hashPassword } = await import('../server/auth.js');
       if (o.hashPassword) {
         const pw = await readStdin();
         if (pw.length < 8) throw new Error('the password must be at least 8 characters');
@@ -57,10 +59,13 @@ export function serveCommand(): Command {
         return;
       }
       const addr = parseListen(o.listen);
-      const auth = authFromOptions(o);
+      const auth = await authFromOptions(o);
       if (!isLoopback(addr.host) && !authRequired(auth)) {
         throw new Error(`refusing to listen on ${addr.host} without authentication: pass --auth FILE or --token (or SNARF_TOKEN), or listen on 127.0.0.1`);
       }
+      const { openServerApp } = await import('../server/app.js');
+      const { isPostgresUrl } = await import('../store/open.js');
+      const { notesPathFor } = await import('../state/notes.js');
       const { app, close } = await openServerApp({ db: o.db, site: o.site ?? null, auth, secureCookies: o.secureCookies });
       const server = await listen(app, addr);
       const a = server.address();

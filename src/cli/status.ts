@@ -2,14 +2,13 @@
  * `snarf status [--db PATH] [--json]`: where each collector input stands, read from the
  * bookmarks (no config needed: the bookmark key names the spool or file) and compared with the
  * files as they are now: bytes not yet read, for spools summed over the newer files too.
+ * The store and the spool reader are imported when needed (see main.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
 import type { Bookmark } from '../store/store.js';
-import { listSpool } from '../collector/spool-follower.js';
-import { isoMicros } from './options.js';
+import { DEFAULT_DB, isoMicros } from './options.js';
 
 export interface InputStatus {
   input: string;
@@ -41,6 +40,7 @@ export async function inputStatus(b: Bookmark): Promise<InputStatus> {
   let behind = size === null ? 0 : same ? Math.max(0, size - b.offset) : size;
   let newerFiles = 0;
   if (b.input.startsWith('spool:')) {
+    const { listSpool } = await import('../collector/spool-follower.js');
     const spool = b.input.slice('spool:'.length);
     const base = path.basename(spool);
     const name = path.basename(b.file);
@@ -67,6 +67,7 @@ export function statusCommand(): Command {
     .option('--db <path>', 'SQLite database path', DEFAULT_DB)
     .option('--json', 'print JSON on stdout')
     .action(async (o: { db: string; json?: boolean }) => {
+      const { openStore } = await import('../store/open.js');
       const store = await openStore(o.db, { mustExist: true });
       let rows: InputStatus[];
       try {

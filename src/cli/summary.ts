@@ -1,10 +1,10 @@
 /**
- * `snarf summary [--db PATH] [--json]`: what the store holds.
+ * `snarf summary [--db PATH] [--json]`: what the store holds. The store is imported when the
+ * command runs (see main.ts).
  */
 import { Command } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
 import type { AlertFilter, Summary } from '../store/store.js';
-import { collect, isoMicros, parsePositiveInt } from './options.js';
+import { collect, DEFAULT_DB, isoMicros, parsePositiveInt } from './options.js';
 
 interface SummaryCliOptions {
   db: string;
@@ -55,6 +55,7 @@ export function summaryCommand(): Command {
     .option('--top <n>', 'list at most n sources/destinations (0 = all)', parsePositiveInt, 0)
     .option('--json', 'machine-readable output')
     .action(async (o: SummaryCliOptions) => {
+      const { openStore } = await import('../store/open.js');
       const store = await openStore(o.db, { mustExist: true });
       try {
         const filter: AlertFilter = o.sensor.length ? { sensors: o.sensor } : {};

@@ -1,14 +1,14 @@
 /**
  * `snarf waldo import FILE` / `snarf waldo export --spool DIR/BASE --out FILE`: carry a
  * barnyard2 bookmark into Snarf's collector (and back), so moving off barnyard2 neither
- * re-reads nor skips events.
+ * re-reads nor skips events. The store and the waldo format are imported when a command runs
+ * (see main.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { openStore, DEFAULT_DB } from '../store/open.js';
-import { formatWaldo, offsetAfterRecords, parseWaldo, recordsBefore, waldoFile } from '../collector/waldo.js';
 import { SnarfError } from '../errors.js';
+import { DEFAULT_DB } from './options.js';
 
 export function waldoCommand(): Command {
   const cmd = new Command('waldo').description("import or export barnyard2's bookmark (waldo) for a unified2 spool");
@@ -18,6 +18,8 @@ export function waldoCommand(): Command {
     .option('--db <path>', 'SQLite database path', DEFAULT_DB)
     .option('--spool-dir <dir>', 'the spool directory here, if it differs from the one in the waldo')
     .action(async (file: string, o: { db: string; spoolDir?: string }) => {
+      const { offsetAfterRecords, parseWaldo, waldoFile } = await import('../collector/waldo.js');
+      const { openStore } = await import('../store/open.js');
       const w = parseWaldo(fs.readFileSync(file), file);
       const dir = path.resolve(o.spoolDir ?? w.spoolDir);
       const target = waldoFile(w, dir);
@@ -42,6 +44,8 @@ export function waldoCommand(): Command {
     .requiredOption('--out <file>', 'where to write the waldo')
     .option('--db <path>', 'SQLite database path', DEFAULT_DB)
     .action(async (o: { spool: string; out: string; db: string }) => {
+      const { formatWaldo, recordsBefore } = await import('../collector/waldo.js');
+      const { openStore } = await import('../store/open.js');
       const store = await openStore(o.db, { mustExist: true });
       try {
         const spool = path.resolve(o.spool);

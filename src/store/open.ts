@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
-import { PostgresStore } from './postgres/pg-store.js';
 
 export const DEFAULT_DB = 'snarf.db';
 
@@ -22,7 +21,8 @@ export function isPostgresUrl(spec: string): boolean {
 export async function openStore(spec: string = DEFAULT_DB, opts: { mustExist?: boolean } = {}): Promise<Store> {
   // One central PostgreSQL for collectors on several sensor hosts (docs/postgres.md). Readers
   // need no mustExist check: the URL names a server, and open() applies migrations.
-  if (isPostgresUrl(spec)) return PostgresStore.open(spec);
+  // Loaded only then: pg and its dependencies would slow every SQLite command's start.
+  if (isPostgresUrl(spec)) return (await import('./postgres/pg-store.js')).PostgresStore.open(spec);
   if (opts.mustExist && !fs.existsSync(spec)) {
     throw new Error(`${spec}: no such database (run \`snarf import\` first or pass --db)`);
   }
