@@ -58,10 +58,14 @@ export interface ImportResult {
   totals: { files: number; imported: number; skipped: number; alerts: number; inserted: number; duplicates: number; rejected: number };
 }
 
-/** Expands directories (recursively, sorted so runs are repeatable) into regular files. */
-export async function expandPaths(paths: string[]): Promise<{ files: string[]; bytes: number }> {
+/**
+ * Expands directories (recursively, sorted so runs are repeatable) into regular files, with
+ * their total size and the part of it in .gz files.
+ */
+export async function expandPaths(paths: string[]): Promise<{ files: string[]; bytes: number; gzipBytes: number }> {
   const files: string[] = [];
   let bytes = 0;
+  let gzipBytes = 0;
   const visit = async (p: string): Promise<void> => {
     let st: fs.Stats;
     try {
@@ -76,20 +80,34 @@ export async function expandPaths(paths: string[]): Promise<{ files: string[]; b
     } else if (st.isFile()) {
       files.push(p);
       bytes += st.size;
+      if (p.endsWith('.gz')) gzipBytes += st.size;
     }
   };
   for (const p of paths) await visit(p);
-  return { files, bytes };
+  return { files, bytes, gzipBytes };
 }
 
-/** Inputs above this size are imported in bulk mode (deferred rollups and address indexes). */
-const BULK_BYTES = 32 * 1024 * 1024;
+/**
+ * Inputs above this size may be imported in bulk mode (deferred rollups and address indexes),
+ * if the store finds them large enough beside what it holds (Store.beginBulk).
+ */
+const BULK_BYTES = 1024 * 1024;
+
+/**
+ * Fewest input bytes per alert among the formats (an alert_fast line; alert_full and unified2
+ * take about 300): dividing by it over-estimates the alerts of an import, erring towards bulk.
+ */
+const MIN_BYTES_PER_ALERT = 150;
+
+/** What gzip makes of Snort's repetitive logs, about (to estimate a .gz file's alerts). */
+const GZIP_RATIO = 8;
 
 export async function importFiles(store: Store, paths: string[], opts: ImportOptions): Promise<ImportResult> {
-  const { files, bytes } = await expandPaths(paths);
+  const { files, bytes, gzipBytes } = await expandPaths(paths);
   const results: FileResult[] = [];
-  const bulk = bytes >= BULK_BYTES;
-  if (bulk) await store.beginBulk();
+  const textBytes = bytes + gzipBytes * (GZIP_RATIO - 1);
+  const bulk = textBytes >= BULK_BYTES;
+  if (bulk) await store.beginBulk(Math.ceil(textBytes / MIN_BYTES_PER_ALERT));
   try {
     for (const file of files) results.push(await importOne(store, file, opts));
   } finally {

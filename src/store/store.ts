@@ -126,8 +126,10 @@ export interface Store {
   /**
    * Large imports: stores may defer rollups and secondary indexes until endBulk(). Rollups are
    * never visible out of step with the rows: an interrupted bulk import is caught up on open.
+   * `expectedAlerts` (an estimate of what the import adds) lets a store stay incremental when
+   * the import is small beside what it already holds, where rebuilding would cost more.
    */
-  beginBulk(): Promise<void>;
+  beginBulk(expectedAlerts?: number): Promise<void>;
   endBulk(): Promise<void>;
   close(): Promise<void>;
 

@@ -139,6 +139,30 @@ test('the address indexes cover the per-address rollups, which a bulk import rea
   }
 });
 
+test('bulk mode only for imports that are a good share of the store: small ones keep the indexes', async () => {
+  const store = new SqliteStore(path.join(tempDir(), 's.db'));
+  const indexes = (): number => (store.db.prepare("SELECT count(*) n FROM sqlite_master WHERE name IN ('alerts_src', 'alerts_dst')").get() as { n: number }).n;
+  try {
+    await store.ingest(Array.from({ length: 400 }, (_, i) => item(alert(i), i)));
+    // 50 expected beside 400 stored: rebuilding the indexes would cost more than it saves.
+    await store.beginBulk(50);
+    assert.equal(indexes(), 2);
+    await store.ingest(Array.from({ length: 50 }, (_, i) => item(alert(400 + i), 400 + i)));
+    await store.endBulk();
+    assert.equal(indexes(), 2);
+    assert.deepEqual(rollupCounts(store), rawCounts(store));
+    // 200 expected beside 450: bulk (indexes dropped until the end, rollups from them then).
+    await store.beginBulk(200);
+    assert.equal(indexes(), 0);
+    await store.ingest(Array.from({ length: 200 }, (_, i) => item(alert(450 + i), 450 + i)));
+    await store.endBulk();
+    assert.equal(indexes(), 2);
+    assert.deepEqual(rollupCounts(store), rawCounts(store));
+  } finally {
+    await store.close();
+  }
+});
+
 test('a bookmark commits with its rows, and a failing batch commits neither', async () => {
   const store = new SqliteStore(path.join(tempDir(), 's.db'));
   try {

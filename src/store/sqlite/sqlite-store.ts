@@ -26,6 +26,9 @@ type Stmt = Database.Statement;
  */
 const BULK_ROLLUP_EVERY = Number.POSITIVE_INFINITY;
 
+/** A bulk import pays when it adds at least 1/BULK_SHARE of the alerts already stored. */
+const BULK_SHARE = 4;
+
 /** Page cache of a connection (KiB). */
 const CACHE_KIB = 32768;
 
@@ -120,8 +123,11 @@ export class SqliteStore implements Store {
    * indexes are built once, in endBulk(), and the rollups are written then (writeAccumulated,
    * with the watermark), or earlier when the accumulator holds too many keys.
    */
-  async beginBulk(): Promise<void> {
+  async beginBulk(expectedAlerts?: number): Promise<void> {
     if (this.acc) return;
+    // Rebuilding the address indexes sorts the whole table: worth it only when the import is a
+    // good share of what is there (the same share that makes addressRollups scan the index).
+    if (expectedAlerts !== undefined && expectedAlerts * BULK_SHARE < (this.st.maxId!.get() as { m: number }).m) return;
     for (const [name] of ADDRESS_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
     this.catchUpRollups();
     this.acc = new RollupAccumulator();
@@ -434,7 +440,7 @@ export class SqliteStore implements Store {
     const st = this.st;
     if (max <= above) return;
     // During a bulk import the indexes do not exist (they are built at its end).
-    if ((max - above) * 4 >= max && this.hasAddressIndexes()) {
+    if ((max - above) * BULK_SHARE >= max && this.hasAddressIndexes()) {
       // Prepared here, not with the others: a statement naming an index cannot be prepared
       // while a bulk import in another process has dropped it.
       for (const side of ['src', 'dst'] as const) {
