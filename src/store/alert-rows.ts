@@ -162,20 +162,10 @@ export function appendAlert(rows: AlertRows, a: Alert, hash: number | null, deta
  * A text alert's row as a parser reads it straight from bytes (alert_full's fast path), with
  * its references and header summary already as the JSON appendAlert() would have written.
  */
-export interface TextRow {
-  sensor: string;
-  timeUs: number;
-  gid: number;
-  sid: number;
-  rev: number;
-  message: string;
-  classification: string | null;
-  priority: number | null;
-  protocol: number | null;
-  srcIp: string | null;
-  srcPort: number | null;
-  dstIp: string | null;
-  dstPort: number | null;
+export type TextRow = Pick<Alert,
+  'sensor' | 'timeUs' | 'gid' | 'sid' | 'rev' | 'message' | 'classification' | 'priority' | 'protocol'
+  | 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort'> & {
+  /** References and header summary as JSON, or null. */
   refs: string | null;
   details: string | null;
   offset: number;
@@ -183,7 +173,7 @@ export interface TextRow {
   /** The addresses as 32-bit numbers when they are IPv4 (-1 otherwise), for sealKeys(). */
   srcV4: number;
   dstV4: number;
-}
+};
 
 /** Appends a text row: the values appendAlert() gives the same alert (no packets, no event id). */
 export function appendTextRow(rows: AlertRows, r: TextRow): void {
