@@ -16,13 +16,20 @@ const NON_HTTP_FROM_SERVER: ReadonlySet<Sniffed> = new Set(['irc', 'ssh', 'bitto
 const NON_SMTP_FROM_CLIENT: ReadonlySet<Sniffed> = new Set(['irc', 'ssh', 'http-request', 'bittorrent']);
 const NON_SMTP_FROM_SERVER: ReadonlySet<Sniffed> = new Set(['irc', 'ssh', 'http-response', 'bittorrent']);
 
+/**
+ * What one alert contributes. Kept only for alerts that can matter (see PortSessions), and its
+ * sets made only when something goes in them: a campus log has hundreds of thousands of port-80
+ * alerts, nearly all of which say nothing here.
+ */
 interface AlertState {
   alert: AlertRow;
+  /** Position in the alerts' identity order (findings list alerts in that order). */
+  seq: number;
   /** Port-80 payload that is HTTP: a 119:31 "unknown method" on it is HTTP with an odd verb. */
-  spoke: Set<Sniffed>;
-  other: Set<Sniffed>;
-  texts: string[];
-  recipients: Set<string>;
+  spoke: Set<Sniffed> | null;
+  other: Set<Sniffed> | null;
+  texts: string[] | null;
+  recipients: Set<string> | null;
 }
 
 const RCPT = /^RCPT TO:\s*<?([^>\r\n]{1,256})>?/gim;
@@ -37,46 +44,77 @@ function recipientsOf(value: string): string[] {
  */
 export function protocolFindings(alerts: readonly AlertRow[], packets: Iterable<PacketRow>,
   rcptExtra: ReadonlyArray<{ alertId: number; value: string }>, o: AnomalyOptions): Finding[] {
-  const sessions = new PortSessions(alerts, o);
+  const sessions = new PortSessions(o);
+  for (const a of alerts) sessions.addAlert(a);
   for (const p of packets) sessions.addPacket(p);
   return sessions.findings(rcptExtra);
 }
 
 /**
- * protocolFindings() one packet at a time, for stores that hand packets over in batches
- * (PostgreSQL's cursors) rather than as one synchronous iterable.
+ * protocolFindings() one alert and one packet at a time, as the stores stream them: first every
+ * alert on the ports (identity order), then their packets, then the findings.
+ *
+ * An alert is kept whole only if it can matter without its packets: a mass-SMTP candidate (to a
+ * mail port from an internal host that is not a mail server) or one whose signature names a
+ * mismatch. Any other alert can only matter through a packet that speaks another protocol,
+ * and each packet carries its alert, so only its position is remembered until then.
  */
 export class PortSessions {
   private readonly states = new Map<number, AlertState>();
+  /** Position of every alert read (packets of alerts past the read limit are not counted). */
+  private readonly seen = new Map<number, number>();
   private readonly http: Set<number>;
   private readonly smtp: Set<number>;
+  private readonly mail: Set<number>;
+  private readonly home: (ip: string) => boolean;
+  private readonly mailServer: (ip: string) => boolean;
 
-  constructor(alerts: readonly AlertRow[], private readonly o: AnomalyOptions) {
-    for (const a of alerts) this.states.set(a.id, { alert: a, spoke: new Set(), other: new Set(), texts: [], recipients: new Set() });
+  constructor(private readonly o: AnomalyOptions) {
     this.http = new Set(o.httpPorts);
     this.smtp = new Set([...o.smtpPorts, ...o.mailPorts]);
+    this.mail = new Set(o.mailPorts);
+    this.home = homeMatcher(o.homeNets);
+    this.mailServer = homeMatcher(o.mailServers);
+  }
+
+  addAlert(a: AlertRow): void {
+    const seq = this.seen.size;
+    this.seen.set(a.id, seq);
+    if (this.smtpCandidate(a) || signatureReason(a, 'non-http') !== null || signatureReason(a, 'non-smtp') !== null) {
+      this.states.set(a.id, { alert: a, seq, spoke: null, other: null, texts: null, recipients: null });
+    }
+  }
+
+  /** What massSmtp() looks at (it applies the same test). */
+  private smtpCandidate(a: AlertRow): boolean {
+    return a.proto === 6 && a.src !== null && a.dst !== null && this.mail.has(a.dport ?? -1) && this.home(a.src) && !this.mailServer(a.src);
   }
 
   addPacket(p: PacketRow): void {
     const o = this.o;
-    const st = this.states.get(p.alert.id);
-    const pkt = st ? decodePacket(p.linktype, p.data) : null;
-    if (!st || !pkt || pkt.protocol !== 6 || pkt.payload.length === 0) return;
+    const seq = this.seen.get(p.alert.id);
+    const pkt = seq === undefined ? null : decodePacket(p.linktype, p.data);
+    if (seq === undefined || !pkt || pkt.protocol !== 6 || pkt.payload.length === 0) return;
+    let st = this.states.get(p.alert.id);
     const kind = sniffProtocol(pkt.payload);
-    st.spoke.add(kind);
+    if (st) (st.spoke ??= new Set()).add(kind);
     const toHttp = this.http.has(pkt.dstPort ?? -1);
     const fromHttp = this.http.has(pkt.srcPort ?? -1);
     const toSmtp = o.smtpPorts.includes(pkt.dstPort ?? -1);
     const fromSmtp = o.smtpPorts.includes(pkt.srcPort ?? -1);
     if ((toHttp && NON_HTTP_FROM_CLIENT.has(kind)) || (fromHttp && NON_HTTP_FROM_SERVER.has(kind))
       || (toSmtp && NON_SMTP_FROM_CLIENT.has(kind)) || (fromSmtp && NON_SMTP_FROM_SERVER.has(kind))) {
-      st.other.add(kind);
-      if (st.texts.length < 2) st.texts.push(safeText(latin1(pkt.payload, 120).split('\n')[0]!.replace(/\r$/, ''), 100));
+      if (!st) this.states.set(p.alert.id, (st = { alert: p.alert, seq, spoke: new Set([kind]), other: null, texts: null, recipients: null }));
+      (st.other ??= new Set()).add(kind);
+      const texts = (st.texts ??= []);
+      if (texts.length < 2) texts.push(safeText(latin1(pkt.payload, 120).split('\n')[0]!.replace(/\r$/, ''), 100));
     }
-    if (this.smtp.has(pkt.dstPort ?? -1)) {
+    // Recipients count only for mass-SMTP candidates, which are kept from the start.
+    if (st && this.smtp.has(pkt.dstPort ?? -1)) {
       for (const m of latin1(pkt.payload, 8192).matchAll(RCPT)) {
         const r = recipientsOf(m[1]!)[0];
-        if (r && st.recipients.size < 512) st.recipients.add(r);
+        const rs = (st.recipients ??= new Set());
+        if (r && rs.size < 512) rs.add(r);
       }
     }
   }
@@ -85,9 +123,11 @@ export class PortSessions {
   findings(rcptExtra: ReadonlyArray<{ alertId: number; value: string }>): Finding[] {
     for (const x of rcptExtra) {
       const st = this.states.get(x.alertId);
-      if (st) for (const r of recipientsOf(x.value)) if (st.recipients.size < 512) st.recipients.add(r);
+      if (!st) continue;
+      const rs = (st.recipients ??= new Set());
+      for (const r of recipientsOf(x.value)) if (rs.size < 512) rs.add(r);
     }
-    const all = [...this.states.values()].sort((a, b) => a.alert.ts - b.alert.ts);
+    const all = [...this.states.values()].sort((a, b) => a.seq - b.seq);
     return [
       ...mismatches(all, this.o.httpPorts, 'non-http', this.o),
       ...mismatches(all, this.o.smtpPorts, 'non-smtp', this.o),
@@ -98,12 +138,17 @@ export class PortSessions {
 
 /** Why one alert shows a protocol mismatch on `kind`'s ports, or null. */
 function mismatchReason(st: AlertState, kind: 'non-http' | 'non-smtp'): string | null {
-  const a = st.alert;
-  if (st.other.size > 0) return `payload speaks ${[...st.other].sort().join(', ')}`;
+  if (st.other !== null && st.other.size > 0) return `payload speaks ${[...st.other].sort().join(', ')}`;
+  // http_inspect UNKNOWN METHOD: HTTP-shaped requests with an odd verb (BREW, ...) are HTTP.
+  if (kind === 'non-http' && st.spoke?.has('http-request')) return /\bnon[- ]?HTTP\b/i.test(st.alert.message) ? `signature ${st.alert.gid}:${st.alert.sid}` : null;
+  return signatureReason(st.alert, kind);
+}
+
+/** The mismatch an alert's signature alone names (before any payload is seen), or null. */
+function signatureReason(a: AlertRow, kind: 'non-http' | 'non-smtp'): string | null {
   if (kind === 'non-http') {
     if (/\bnon[- ]?HTTP\b/i.test(a.message)) return `signature ${a.gid}:${a.sid}`;
-    // http_inspect UNKNOWN METHOD: HTTP-shaped requests with an odd verb (BREW, ...) are HTTP.
-    if (a.gid === 119 && a.sid === 31 && !st.spoke.has('http-request')) return 'http_inspect 119:31 unknown method';
+    if (a.gid === 119 && a.sid === 31) return 'http_inspect 119:31 unknown method';
   } else {
     if (/\bnon[- ]?SMTP\b/i.test(a.message)) return `signature ${a.gid}:${a.sid}`;
     if (a.gid === 124 && a.sid === 5) return 'smtp 124:5 unknown command';
@@ -131,7 +176,7 @@ function mismatches(states: readonly AlertState[], ports: readonly number[], kin
     e.peers.add(host === client ? fmt(server, sport) : fmt(client, cport));
     e.role.add(host === client ? 'client' : 'server');
     e.reasons.add(reason);
-    for (const p of st.other) e.protocols.add(p);
+    for (const p of st.other ?? []) e.protocols.add(p);
     e.items.push(st);
   }
   const out: Finding[] = [];
@@ -143,7 +188,7 @@ function mismatches(states: readonly AlertState[], ports: readonly number[], kin
       kind, host, internal: true, first: isoUs(e.items[0]!.alert.ts), last: isoUs(e.items[e.items.length - 1]!.alert.ts),
       summary: `${host}: ${e.sessions.size} session${e.sessions.size === 1 ? '' : 's'} on ${ports.join('/')} not speaking ${label}${protos.length ? ` (${protos.join(', ')})` : ''} with ${sample(e.peers, 5).join(', ')}`,
       detail: { ports: [...ports], sessions: e.sessions.size, protocols: protos, peers: sample(e.peers), role: [...e.role].sort(), reasons: [...e.reasons].sort() },
-      evidence: e.items.slice(0, o.maxEvidence).map((st) => evidenceItem(st.alert, st.texts[0] ?? null)),
+      evidence: e.items.slice(0, o.maxEvidence).map((st) => evidenceItem(st.alert, st.texts?.[0] ?? null)),
     });
   }
   return out;
@@ -171,7 +216,7 @@ function massSmtp(states: readonly AlertState[], o: AnomalyOptions): Finding[] {
   const win = o.smtpWindowS * 1e6;
   for (const [host, g] of per) {
     const dsts = maxDistinctInWindow(g.map((s) => ({ ts: s.alert.ts, key: s.alert.dst! })), win);
-    const rcpts = maxDistinctInWindow(g.flatMap((s) => [...s.recipients].map((r) => ({ ts: s.alert.ts, key: r }))), win);
+    const rcpts = maxDistinctInWindow(g.flatMap((s) => [...s.recipients ?? []].map((r) => ({ ts: s.alert.ts, key: r }))), win);
     const spam = g.filter((s) => isSpamSignature(s.alert));
     const reasons: string[] = [];
     if (dsts.count >= o.smtpDestinations) reasons.push(`${dsts.count} SMTP servers within ${o.smtpWindowS} s`);
@@ -179,7 +224,7 @@ function massSmtp(states: readonly AlertState[], o: AnomalyOptions): Finding[] {
     if (spam.length > 0) reasons.push(`spam signature: ${[...new Set(spam.map((s) => safeText(s.alert.message, 120)))].join('; ')}`);
     if (reasons.length === 0) continue;
     const sessions = new Set(g.map((s) => `${s.alert.dst}|${s.alert.sport}`));
-    const allRcpt = new Set(g.flatMap((s) => [...s.recipients]));
+    const allRcpt = new Set(g.flatMap((s) => [...s.recipients ?? []]));
     out.push({
       kind: 'mass-smtp', host, internal: true, first: isoUs(g[0]!.alert.ts), last: isoUs(g[g.length - 1]!.alert.ts),
       summary: `${host} sends mail like a spam bot: ${reasons.join('; ')}`,
@@ -187,7 +232,7 @@ function massSmtp(states: readonly AlertState[], o: AnomalyOptions): Finding[] {
         reasons, servers: new Set(g.map((s) => s.alert.dst)).size, serversInWindow: dsts.count, recipients: allRcpt.size,
         recipientsInWindow: rcpts.count, sessions: sessions.size, spamAlerts: spam.length, recipientSample: sample(allRcpt, 10),
       },
-      evidence: g.slice(0, o.maxEvidence).map((s) => evidenceItem(s.alert, s.recipients.size ? `${s.recipients.size} RCPT TO` : null)),
+      evidence: g.slice(0, o.maxEvidence).map((s) => evidenceItem(s.alert, s.recipients?.size ? `${s.recipients.size} RCPT TO` : null)),
     });
   }
   return out;

@@ -65,6 +65,12 @@ test('non-HTTP on 80: IRC or SSH payload counts; an HTTP request with an odd met
   assert.deepEqual(found.map((f) => [f.host, f.detail.protocols]), [['163.221.52.29', ['irc']], ['163.221.52.31', ['ssh']]]);
   // Without payloads (text imports) the signature alone still speaks.
   assert.deepEqual(protocolFindings([ssh], [], [], O).map((f) => f.host), ['163.221.52.31']);
+  // A packet whose alert was not read (past the alerts' read limit) counts for nothing.
+  assert.deepEqual(protocolFindings([get], [packetRow(irc, 'NICK x\r\n')], [], O), []);
+  // Evidence follows the alerts' order, whether an alert was kept for its signature or for a packet.
+  const later = row({ ts: irc.ts + 1, src: '163.221.52.29', sport: 26253, dst: '198.51.100.24', dport: 80, message: 'POLICY non-HTTP traffic on port 80' });
+  const [f] = protocolFindings([irc, later], [packetRow(irc, 'NICK y\r\n')], [], O).filter((x) => x.kind === 'non-http');
+  assert.deepEqual(f!.evidence.map((e) => e.alertId), [irc.id, later.id]);
 });
 
 test('mass SMTP: recipients or servers in a window, spam signatures; one mail and mail servers are not', () => {

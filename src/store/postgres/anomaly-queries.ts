@@ -55,11 +55,10 @@ async function scanAlerts(pool: pg.Pool, filter: AlertFilter): Promise<Array<{ a
   });
 }
 
-async function portAlerts(pool: pg.Pool, filter: AlertFilter, ports: readonly number[], limit: number): Promise<AlertRow[]> {
+async function eachPortAlert(pool: pg.Pool, filter: AlertFilter, ports: readonly number[], limit: number, each: (a: AlertRow) => void): Promise<void> {
   const p = new Params();
-  const rows = await queryRows<Raw>(pool, `SELECT ${ALERT_COLUMNS} FROM alerts a JOIN signatures g ON g.id = a.sig_id
-    WHERE ${alertWhere(filter, p)} AND ${portWhere(ports)} ORDER BY a.ts, a.h LIMIT ${p.add(limit)}`, p.values);
-  return rows.map(toAlertRow);
+  await eachRow<Raw>(pool, `SELECT ${ALERT_COLUMNS} FROM alerts a JOIN signatures g ON g.id = a.sig_id
+    WHERE ${alertWhere(filter, p)} AND ${portWhere(ports)} ORDER BY a.ts, a.h LIMIT ${p.add(limit)}`, p.values, (r) => each(toAlertRow(r)));
 }
 
 async function eachPortPacket(pool: pg.Pool, filter: AlertFilter, ports: readonly number[], limit: number, each: (p: PacketRow) => void): Promise<void> {
@@ -94,7 +93,7 @@ export function pgAnomalyReads(pool: pg.Pool): AnomalyReads {
     fanInRows: (f, min) => rowsOfGroups(pool, f, ['dst', 'proto', 'dport'], 'src', min),
     portScanRows: (f, min) => rowsOfGroups(pool, f, ['src', 'dst'], 'dport', min, 'AND a.proto IN (6, 17)'),
     scanAlerts: (f) => scanAlerts(pool, f),
-    portAlerts: (f, ports, limit) => portAlerts(pool, f, ports, limit),
+    eachPortAlert: (f, ports, limit, each) => eachPortAlert(pool, f, ports, limit, each),
     eachPortPacket: (f, ports, limit, each) => eachPortPacket(pool, f, ports, limit, each),
     rcptExtra: (f, ports) => rcptExtra(pool, f, ports),
     eachHostHour: (f, each) => eachHostHour(pool, f, each),

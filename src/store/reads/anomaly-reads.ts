@@ -22,9 +22,9 @@ export interface AnomalyReads {
   portScanRows(filter: AlertFilter, min: number): Promise<AlertRow[]>;
   /** sfportscan alerts (gid 122) and `SCAN ...` signatures, each with its first stored packet. */
   scanAlerts(filter: AlertFilter): Promise<Array<{ alert: AlertRow; packet: PacketRow | null }>>;
-  /** TCP alerts to or from these ports, at most `limit`. */
-  portAlerts(filter: AlertFilter, ports: readonly number[], limit: number): Promise<AlertRow[]>;
-  /** The stored packets of portAlerts(), at most `limit`. */
+  /** TCP alerts to or from these ports, at most `limit`, streamed (there can be many). */
+  eachPortAlert(filter: AlertFilter, ports: readonly number[], limit: number, each: (a: AlertRow) => void): Promise<void>;
+  /** The stored packets of eachPortAlert()'s alerts, at most `limit`. */
   eachPortPacket(filter: AlertFilter, ports: readonly number[], limit: number, each: (p: PacketRow) => void): Promise<void>;
   /** SMTP RCPT TO lists (unified2 extra data type 7) of alerts to these ports. */
   rcptExtra(filter: AlertFilter, ports: readonly number[]): Promise<Array<{ alertId: number; value: string }>>;

@@ -63,11 +63,12 @@ export function scanAlerts(db: Database.Database, filter: AlertFilter): Array<{ 
 
 const portWhere = (ports: readonly number[]): string => `a.proto = 6 AND (a.dport IN (${intList(ports)}) OR a.sport IN (${intList(ports)}))`;
 
-/** TCP alerts to or from these ports (HTTP, SMTP and mail ports). */
-export function portAlerts(db: Database.Database, filter: AlertFilter, ports: readonly number[], limit: number): AlertRow[] {
+/** TCP alerts to or from these ports (HTTP, SMTP and mail ports), streamed. */
+export function* portAlerts(db: Database.Database, filter: AlertFilter, ports: readonly number[], limit: number): Generator<AlertRow> {
   const w = alertWhere(filter);
-  return (db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts a JOIN signatures g ON g.id = a.sig_id
-    WHERE ${w.sql} AND ${portWhere(ports)} ORDER BY a.ts, a.h LIMIT ?`).all(...w.params, limit) as Raw[]).map(toAlertRow);
+  const it = db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts a JOIN signatures g ON g.id = a.sig_id
+    WHERE ${w.sql} AND ${portWhere(ports)} ORDER BY a.ts, a.h LIMIT ?`).iterate(...w.params, limit) as IterableIterator<Raw>;
+  for (const r of it) yield toAlertRow(r);
 }
 
 /** The stored packets of portAlerts(), streamed. */
@@ -122,7 +123,9 @@ export function sqliteAnomalyReads(db: Database.Database): AnomalyReads {
     fanInRows: async (f, min) => fanInRows(db, f, min),
     portScanRows: async (f, min) => portScanRows(db, f, min),
     scanAlerts: async (f) => scanAlerts(db, f),
-    portAlerts: async (f, ports, limit) => portAlerts(db, f, ports, limit),
+    eachPortAlert: async (f, ports, limit, each) => {
+      for (const a of portAlerts(db, f, ports, limit)) each(a);
+    },
     eachPortPacket: async (f, ports, limit, each) => {
       for (const p of portPackets(db, f, ports, limit)) each(p);
     },
