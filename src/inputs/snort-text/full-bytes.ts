@@ -416,17 +416,9 @@ export class FullBlockReader {
   /** `:port` (1 to 5 digits, ≤ 65535, as splitPort reads it) at this.at; null if none, -1 if bad. */
   private readPort(buf: Buffer, end: number): number | null {
     if (buf[this.at] !== COLON) return null;
-    let i = this.at + 1;
-    let port = 0;
-    let digits = 0;
-    for (; i < end; i++, digits++) {
-      const c = buf[i]! - 0x30;
-      if (c < 0 || c > 9) break;
-      port = port * 10 + c;
-    }
-    if (digits === 0 || digits > 5 || port > 65535) return -1;
-    this.at = i;
-    return port;
+    const from = ++this.at;
+    const port = this.decimal(buf, end);
+    return port < 0 || this.at - from > 5 || port > 65535 ? -1 : port;
   }
 
   /** A decimal number at this.at: -1 without a digit, -2 with too many to read exactly. */
