@@ -567,7 +567,8 @@ export class FullBlockReader {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
+/** What a released line points at (it must not keep a read chunk alive). */
+export const EMPTY = Buffer.alloc(0);
 
 const trim = (text: string): string => text.trim();
 

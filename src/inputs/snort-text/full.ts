@@ -12,7 +12,7 @@ import { parseSnortTimestamp } from './time.js';
 import { parseAddressPair, parseSigId } from './fields.js';
 import { excerpt, makeAlert, type ParseContext, type TextParser } from './parser.js';
 import { protocolNumber, type InputFormat, type PacketSummary, type Reference } from '../../model/alert.js';
-import { classLine, FullBlockReader, type ByteLine } from './full-bytes.js';
+import { classLine, EMPTY, FullBlockReader, type ByteLine } from './full-bytes.js';
 import type { LineDecoder } from '../line-splitter.js';
 
 interface Block {
@@ -23,8 +23,6 @@ interface Block {
 
 /** Upper bound on lines kept for one block: a missing blank line must not swallow a file. */
 const MAX_BLOCK_LINES = 64;
-
-const EMPTY = Buffer.alloc(0);
 
 const NOT_BLANK = 0;
 const BLANK = 1;
